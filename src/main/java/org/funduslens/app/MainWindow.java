@@ -1,0 +1,700 @@
+package org.funduslens.app;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.concurrent.Task;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.RadioButton;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
+import javafx.scene.control.Slider;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.image.Image;
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.controlsfx.control.SegmentedButton;
+import org.funduslens.image.FundusImage;
+import org.funduslens.image.ImageLoadException;
+import org.funduslens.image.ImageLoader;
+import org.funduslens.model.Analyzer;
+import org.funduslens.model.BundleException;
+import org.funduslens.model.BundleLocator;
+import org.funduslens.model.BundleManifest;
+import org.funduslens.model.Diagnosis;
+import org.funduslens.model.Heatmap;
+import org.funduslens.model.InferenceException;
+import org.funduslens.model.Reading;
+import org.funduslens.study.Decision;
+import org.funduslens.study.DecisionLog;
+import org.funduslens.study.DecisionLogException;
+import org.funduslens.study.RecentFiles;
+
+/**
+ * The reading window: the image with its heatmap, the AI's top-3, and the clinician's decision. Every action here
+ * calls the core ({@link Analyzer}, {@link DecisionLog}); long work runs on one background thread behind a
+ * progress indicator, never on the FX thread.
+ */
+public final class MainWindow {
+    private static final int TOP = 3;
+
+    private final Stage stage;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "funduslens-worker");
+        t.setDaemon(true);
+        return t;
+    });
+    private final RecentFiles recent = RecentFiles.inDataFolder();
+    private final ObjectProperty<Reading> reading = new SimpleObjectProperty<>();
+    private final Map<Heatmap, Image> renderedMaps = new IdentityHashMap<>();
+    private final List<Runnable> idleActions = new ArrayList<>();
+    private int running;
+
+    private Analyzer analyzer;
+    private DecisionLog log;
+
+    private final BorderPane root = new BorderPane();
+    private final ImageViewer viewer = new ImageViewer();
+    private final Label placeholder = new Label("Open a fundus photograph: File \u25B8 Open, or drop a JPEG, PNG or TIFF here.");
+    private final Label demoBanner = new Label();
+    private final Label providerBanner = new Label();
+    private final Menu recentMenu = new Menu("Open _Recent");
+    private final VBox diagnosisList = new VBox(6);
+    private final Label heatmapCaption = new Label();
+    private final CheckBox showHeatmap = new CheckBox("Show heatmap");
+    private final Slider opacity = new Slider(0, 1, 0.45);
+    private final ToggleGroup decisionChoice = new ToggleGroup();
+    private final RadioButton agree = new RadioButton("Agree with the AI");
+    private final RadioButton own = new RadioButton("My own diagnosis:");
+    private final ComboBox<BundleManifest.Label> ownDiagnosis = new ComboBox<>();
+    private final ToggleGroup confidenceGroup = new ToggleGroup();
+    private final TextArea note = new TextArea();
+    private final Button save = new Button("Save decision");
+    private final Label saveStatus = new Label();
+    private final Label imageStatus = new Label("No image");
+    private final Label modelStatus = new Label("Loading model\u2026");
+    private final Label providerStatus = new Label();
+    private final Label timingStatus = new Label();
+    private final ProgressIndicator progress = new ProgressIndicator();
+    private int selectedDiagnosis;
+
+    public MainWindow(Stage stage, Path bundleDir) {
+        this.stage = stage;
+        build();
+        loadModel(bundleDir != null ? bundleDir : BundleLocator.demoBundle());
+        runInBackground("Opening the decision log\u2026", () -> {
+            try {
+                return DecisionLog.openDefault();
+            } catch (DecisionLogException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, l -> log = l);
+    }
+
+    public Scene scene() {
+        Scene scene = new Scene(root, 1280, 820);
+        scene.getStylesheets().add(MainWindow.class.getResource("funduslens.css").toExternalForm());
+        scene.setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) {
+                e.acceptTransferModes(TransferMode.COPY);
+            }
+            e.consume();
+        });
+        scene.setOnDragDropped(e -> {
+            List<File> files = e.getDragboard().getFiles();
+            if (files != null && !files.isEmpty()) {
+                openImage(files.get(0).toPath());
+            }
+            e.setDropCompleted(files != null && !files.isEmpty());
+            e.consume();
+        });
+        return scene;
+    }
+
+    // ------------------------------------------------------------------------------------------ layout
+
+    private void build() {
+        root.getStyleClass().add("main-window");
+        demoBanner.setId("demoBanner");
+        demoBanner.getStyleClass().add("demo-banner");
+        demoBanner.setMaxWidth(Double.MAX_VALUE);
+        demoBanner.setVisible(false);
+        demoBanner.setManaged(false);
+        providerBanner.setId("providerBanner");
+        providerBanner.getStyleClass().add("provider-banner");
+        providerBanner.setMaxWidth(Double.MAX_VALUE);
+        providerBanner.setVisible(false);
+        providerBanner.setManaged(false);
+        root.setTop(new VBox(menuBar(), demoBanner, providerBanner));
+
+        placeholder.getStyleClass().add("placeholder");
+        placeholder.setWrapText(true);
+        StackPane centre = new StackPane(viewer, placeholder);
+        centre.getStyleClass().add("viewer-pane");
+        root.setCenter(centre);
+
+        ScrollPane side = new ScrollPane(sidePanel());
+        side.setFitToWidth(true);
+        side.setPrefWidth(380);
+        side.setMinWidth(340);
+        side.getStyleClass().add("side-scroll");
+        root.setRight(side);
+        root.setBottom(statusBar());
+    }
+
+    private MenuBar menuBar() {
+        MenuItem open = new MenuItem("_Open Image\u2026");
+        open.setId("openMenu");
+        open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
+        open.setOnAction(e -> chooseImage());
+        MenuItem model = new MenuItem("Open _Model Bundle\u2026");
+        model.setOnAction(e -> chooseBundle());
+        MenuItem quit = new MenuItem("_Quit");
+        quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
+        quit.setOnAction(e -> stage.close());
+        recentMenu.setId("recentMenu");
+        refreshRecentMenu(recent.list());
+        Menu file = new Menu("_File", null, open, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), quit);
+
+        MenuItem fit = new MenuItem("_Fit to Window");
+        fit.setAccelerator(KeyCombination.keyCombination("Shortcut+0"));
+        fit.setOnAction(e -> viewer.fit());
+        MenuItem actual = new MenuItem("_Actual Size");
+        actual.setAccelerator(KeyCombination.keyCombination("Shortcut+1"));
+        actual.setOnAction(e -> viewer.actualSize());
+        MenuItem in = new MenuItem("Zoom _In");
+        in.setAccelerator(KeyCombination.keyCombination("Shortcut+Plus"));
+        in.setOnAction(e -> viewer.zoomIn());
+        MenuItem out = new MenuItem("Zoom O_ut");
+        out.setAccelerator(KeyCombination.keyCombination("Shortcut+Minus"));
+        out.setOnAction(e -> viewer.zoomOut());
+        MenuItem toggle = new MenuItem("Toggle _Heatmap");
+        toggle.setAccelerator(KeyCombination.keyCombination("H"));
+        toggle.setOnAction(e -> showHeatmap.setSelected(!showHeatmap.isSelected()));
+        Menu view = new Menu("_View", null, fit, actual, in, out, toggle);
+
+        MenuItem about = new MenuItem("_About FundusLens");
+        about.setOnAction(e -> about());
+        Menu help = new Menu("_Help", null, about);
+        return new MenuBar(file, view, help);
+    }
+
+    private Node sidePanel() {
+        Label aiTitle = new Label("AI differential");
+        aiTitle.getStyleClass().add("section-title");
+        diagnosisList.setId("diagnosisList");
+        Label empty = new Label("No image analysed yet.");
+        empty.getStyleClass().add("muted");
+        diagnosisList.getChildren().add(empty);
+
+        showHeatmap.setId("showHeatmap");
+        showHeatmap.setSelected(true);
+        showHeatmap.selectedProperty().addListener((o, a, b) -> viewer.setHeatmapVisible(b));
+        opacity.setId("opacitySlider");
+        viewer.heatmapOpacityProperty().bind(opacity.valueProperty());
+        Label opacityLabel = new Label("Opacity");
+        HBox opacityRow = new HBox(8, opacityLabel, opacity);
+        opacityRow.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(opacity, Priority.ALWAYS);
+        heatmapCaption.setId("heatmapCaption");
+        heatmapCaption.setWrapText(true);
+        heatmapCaption.getStyleClass().add("muted");
+        HBox legend = legend();
+
+        Label decisionTitle = new Label("Your decision");
+        decisionTitle.getStyleClass().add("section-title");
+        agree.setId("agreeRadio");
+        own.setId("ownRadio");
+        agree.setToggleGroup(decisionChoice);
+        own.setToggleGroup(decisionChoice);
+        agree.setWrapText(true);
+        ownDiagnosis.setId("ownDiagnosis");
+        ownDiagnosis.setMaxWidth(Double.MAX_VALUE);
+        ownDiagnosis.setPromptText("Choose a diagnosis");
+        ownDiagnosis.setCellFactory(l -> new LabelCell());
+        ownDiagnosis.setButtonCell(new LabelCell());
+        ownDiagnosis.disableProperty().bind(own.selectedProperty().not());
+        ownDiagnosis.valueProperty().addListener((o, a, b) -> formChanged());
+        decisionChoice.selectedToggleProperty().addListener((o, a, b) -> formChanged());
+
+        Label confidenceLabel = new Label("Confidence (1 = unsure, 5 = certain)");
+        SegmentedButton confidence = new SegmentedButton();
+        confidence.setId("confidence");
+        confidence.setToggleGroup(confidenceGroup);
+        for (int i = 1; i <= 5; i++) {
+            ToggleButton b = new ToggleButton(Integer.toString(i));
+            b.setId("confidence" + i);
+            b.setUserData(i);
+            b.setPrefWidth(48);
+            confidence.getButtons().add(b);
+        }
+        confidenceGroup.selectedToggleProperty().addListener((o, a, b) -> formChanged());
+        note.setId("noteArea");
+        note.setPromptText("Note (optional)");
+        note.setPrefRowCount(3);
+        note.setWrapText(true);
+        note.textProperty().addListener((o, a, b) -> formChanged());
+        save.setId("saveButton");
+        save.setDefaultButton(false);
+        save.setMaxWidth(Double.MAX_VALUE);
+        save.setDisable(true);
+        save.setOnAction(e -> saveDecision());
+        saveStatus.setId("saveStatus");
+        saveStatus.setWrapText(true);
+        saveStatus.getStyleClass().add("muted");
+
+        VBox box = new VBox(10, aiTitle, diagnosisList, showHeatmap, opacityRow, legend, heatmapCaption,
+                new Separator(), decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, note, save, saveStatus);
+        box.setPadding(new Insets(14));
+        box.getStyleClass().add("side-panel");
+        return box;
+    }
+
+    private HBox legend() {
+        WritableImage ramp = new WritableImage(160, 10);
+        BufferedImage tmp = new Heatmap("legend", null, 160, 1, ramp(160), new org.funduslens.model.CropRegion(0, 0, 160, 10))
+                .render(160, 10);
+        SwingFXUtils.toFXImage(tmp, ramp);
+        Label low = new Label("low");
+        Label high = new Label("high");
+        low.getStyleClass().add("muted");
+        high.getStyleClass().add("muted");
+        HBox h = new HBox(6, low, new javafx.scene.image.ImageView(ramp), high);
+        h.setAlignment(Pos.CENTER_LEFT);
+        return h;
+    }
+
+    private static float[] ramp(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = i / (float) (n - 1);
+        }
+        return v;
+    }
+
+    private Node statusBar() {
+        progress.setId("progress");
+        progress.setPrefSize(18, 18);
+        progress.setVisible(false);
+        imageStatus.setId("imageStatus");
+        modelStatus.setId("modelStatus");
+        providerStatus.setId("providerStatus");
+        timingStatus.setId("timingStatus");
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox bar = new HBox(14, imageStatus, new Separator(javafx.geometry.Orientation.VERTICAL), modelStatus,
+                new Separator(javafx.geometry.Orientation.VERTICAL), providerStatus, grow, timingStatus, progress);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(4, 10, 4, 10));
+        bar.getStyleClass().add("status-bar");
+        return bar;
+    }
+
+    // ------------------------------------------------------------------------------------------ actions
+
+    private void chooseImage() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Open a fundus photograph");
+        fc.getExtensionFilters().addAll(
+                new FileChooser.ExtensionFilter("Fundus images (JPEG, PNG, TIFF)", "*.jpg", "*.jpeg", "*.png", "*.tif", "*.tiff",
+                        "*.JPG", "*.JPEG", "*.PNG", "*.TIF", "*.TIFF"),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        List<Path> r = recent.list();
+        if (!r.isEmpty() && r.get(0).getParent() != null && Files.isDirectory(r.get(0).getParent())) {
+            fc.setInitialDirectory(r.get(0).getParent().toFile());
+        }
+        File f = fc.showOpenDialog(stage);
+        if (f != null) {
+            openImage(f.toPath());
+        }
+    }
+
+    private void chooseBundle() {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("Open a FundusLens model bundle folder");
+        File d = dc.showDialog(stage);
+        if (d != null) {
+            loadModel(d.toPath());
+        }
+    }
+
+    /** Loads a bundle in the background; the current image, if any, is analysed again with it. */
+    public void loadModel(Path bundleDir) {
+        modelStatus.setText("Loading model\u2026");
+        runInBackground("Loading model\u2026", () -> {
+            try {
+                return Analyzer.open(bundleDir, true);
+            } catch (BundleException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, a -> {
+            Analyzer old = analyzer;
+            analyzer = a;
+            if (old != null) {
+                worker.submit(old::close);
+            }
+            showModel();
+            Reading r = reading.get();
+            if (r != null) {
+                analyze(r.image());
+            }
+        });
+    }
+
+    private void showModel() {
+        var b = analyzer.bundle();
+        modelStatus.setText("Model: " + b.displayName());
+        String provider = "Running on " + analyzer.provider().label();
+        providerStatus.setText(provider);
+        boolean demo = b.demo();
+        demoBanner.setText("\u26A0  " + b.demoNotice() + "  \u2014  " + b.displayName());
+        demoBanner.setVisible(demo);
+        demoBanner.setManaged(demo);
+        String notice = analyzer.providerNotice();
+        providerBanner.setText(notice == null ? "" : notice);
+        providerBanner.setVisible(notice != null);
+        providerBanner.setManaged(notice != null);
+        stage.setTitle("FundusLens" + (demo ? " \u2014 DEMO" : ""));
+        ownDiagnosis.getItems().setAll(b.labels());
+    }
+
+    /** Opens and analyses an image file: the menu, drag and drop, recent files and tests all come here. */
+    public void openImage(Path file) {
+        imageStatus.setText("Opening " + file.getFileName() + "\u2026");
+        runInBackground("Opening " + file.getFileName() + "\u2026", () -> {
+            try {
+                return ImageLoader.load(file);
+            } catch (ImageLoadException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, img -> {
+            try {
+                refreshRecentMenu(recent.add(file));
+            } catch (IOException e) {
+                // the recent-files list is a convenience: a read-only data folder must not stop the reading
+            }
+            reading.set(null);
+            renderedMaps.clear();
+            viewer.setImage(toFx(img));
+            placeholder.setVisible(false);
+            imageStatus.setText(img.description() + "  " + img.width() + "\u00D7" + img.height());
+            stage.setTitle("FundusLens \u2014 " + img.description() + (analyzer != null && analyzer.bundle().demo() ? " \u2014 DEMO" : ""));
+            clearResults("Analysing\u2026");
+            analyze(img);
+        });
+    }
+
+    private void analyze(FundusImage img) {
+        runInBackground("Analysing\u2026", () -> {
+            Analyzer a = awaitAnalyzer();
+            try {
+                Reading r = a.analyze(img, TOP);
+                // render every distinct heatmap here, off the FX thread
+                Map<Heatmap, BufferedImage> maps = new IdentityHashMap<>();
+                for (Heatmap h : r.heatmaps()) {
+                    maps.computeIfAbsent(h, k -> k.render(img.width(), img.height()));
+                }
+                return Map.entry(r, maps);
+            } catch (InferenceException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, result -> {
+            Reading r = result.getKey();
+            result.getValue().forEach((h, bi) -> renderedMaps.put(h, SwingFXUtils.toFXImage(bi, null)));
+            showReading(r);
+        });
+    }
+
+    private Analyzer awaitAnalyzer() {
+        // the worker is single-threaded, so a model load queued earlier has finished by now
+        if (analyzer == null) {
+            throw new UserFacingException("No model bundle is loaded; open one with File \u25B8 Open Model Bundle.", null);
+        }
+        return analyzer;
+    }
+
+    private void clearResults(String message) {
+        diagnosisList.getChildren().setAll(new Label(message));
+        heatmapCaption.setText("");
+        agree.setText("Agree with the AI");
+        decisionChoice.selectToggle(null);
+        confidenceGroup.selectToggle(null);
+        ownDiagnosis.setValue(null);
+        note.clear();
+        saveStatus.setText("");
+        save.setDisable(true);
+        timingStatus.setText("");
+    }
+
+    private void showReading(Reading r) {
+        reading.set(r);
+        diagnosisList.getChildren().clear();
+        for (int i = 0; i < r.top().size(); i++) {
+            diagnosisList.getChildren().add(diagnosisRow(i, r.top().get(i), r.bundle().demo()));
+        }
+        selectDiagnosis(0);
+        agree.setText("Agree with the AI: " + r.top().get(0).name());
+        decisionChoice.selectToggle(null);
+        timingStatus.setText(String.format(Locale.ROOT, "%s  %.0f ms (inference %.0f ms)",
+                r.provider().label(), r.timingsMs().get("total"), r.timingsMs().get("inference")));
+        formChanged();
+    }
+
+    private Node diagnosisRow(int rank, Diagnosis d, boolean demo) {
+        Label name = new Label((rank + 1) + ".  " + d.name());
+        name.getStyleClass().add("diagnosis-name");
+        name.setWrapText(true);
+        Label pct = new Label(String.format(Locale.ROOT, "%.1f%%", d.probability() * 100));
+        pct.getStyleClass().add("diagnosis-probability");
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox top = new HBox(6, name, grow, pct);
+        ProgressBar bar = new ProgressBar(d.probability());
+        bar.setMaxWidth(Double.MAX_VALUE);
+        bar.getStyleClass().add(demo ? "demo-bar" : "probability-bar");
+        Label code = new Label(d.code() + (demo ? "   \u00B7 DEMO" : ""));
+        code.getStyleClass().add("muted");
+        VBox row = new VBox(3, top, bar, code);
+        row.setId("diagnosis" + rank);
+        row.getStyleClass().add("diagnosis-row");
+        row.setOnMouseClicked(e -> selectDiagnosis(rank));
+        return row;
+    }
+
+    private void selectDiagnosis(int i) {
+        Reading r = reading.get();
+        if (r == null || r.heatmaps().isEmpty()) {
+            viewer.setHeatmap(null);
+            heatmapCaption.setText(r == null ? "" : "This model gives no heatmap.");
+            return;
+        }
+        selectedDiagnosis = i;
+        for (int k = 0; k < diagnosisList.getChildren().size(); k++) {
+            diagnosisList.getChildren().get(k).pseudoClassStateChanged(
+                    javafx.css.PseudoClass.getPseudoClass("selected"), k == i);
+        }
+        Heatmap h = r.heatmapFor(i);
+        viewer.setHeatmap(renderedMaps.get(h));
+        heatmapCaption.setText(h.classAgnostic()
+                ? "Heatmap: attention of the model's last layer (where it looked), class-agnostic \u2014 the same map for every diagnosis."
+                : "Heatmap for " + r.top().get(i).name() + " (" + h.kind() + ").");
+    }
+
+    private void formChanged() {
+        boolean chosen = decisionChoice.getSelectedToggle() == agree
+                || (decisionChoice.getSelectedToggle() == own && ownDiagnosis.getValue() != null);
+        save.setDisable(reading.get() == null || !chosen || confidenceGroup.getSelectedToggle() == null);
+        if (!save.isDisable()) {
+            saveStatus.setText("");
+        }
+    }
+
+    private void saveDecision() {
+        Reading r = reading.get();
+        DecisionLog l = log;
+        if (r == null || l == null) {
+            return;
+        }
+        String code = decisionChoice.getSelectedToggle() == agree ? r.prediction().first().code() : ownDiagnosis.getValue().code();
+        int confidence = (Integer) confidenceGroup.getSelectedToggle().getUserData();
+        Decision d = Decision.about(r, true, code, confidence, note.getText());
+        save.setDisable(true);
+        runInBackground("Saving\u2026", () -> {
+            try {
+                return l.append(d);
+            } catch (DecisionLogException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, id -> saveStatus.setText("Decision #" + id + " saved (" + d.decisionName() + ", confidence " + confidence
+                + (d.demo() ? "; logged as DEMO" : "") + ") to " + l.file()));
+    }
+
+    private void refreshRecentMenu(List<Path> files) {
+        recentMenu.getItems().clear();
+        for (Path p : files) {
+            MenuItem item = new MenuItem(p.getFileName() + "   \u2014 " + (p.getParent() == null ? "" : p.getParent()));
+            item.setMnemonicParsing(false);
+            item.setOnAction(e -> openImage(p));
+            recentMenu.getItems().add(item);
+        }
+        recentMenu.setDisable(files.isEmpty());
+    }
+
+    private void about() {
+        Alert a = new Alert(Alert.AlertType.INFORMATION);
+        a.initOwner(stage);
+        a.setTitle("About FundusLens");
+        a.setHeaderText("FundusLens");
+        a.setContentText("Decision support for colour fundus photographs. Runs locally and offline; nothing leaves this "
+                + "computer. The AI's output supports a qualified clinician's judgement and is not a diagnosis."
+                + (analyzer == null ? "" : "\n\nModel: " + analyzer.bundle().displayName() + "\nBundle SHA-256: "
+                + analyzer.bundle().sha256() + "\nRunning on: " + analyzer.provider().label()));
+        a.showAndWait();
+    }
+
+    // ------------------------------------------------------------------------------------------ plumbing
+
+    /** An error that is already one sentence for the user. */
+    static final class UserFacingException extends RuntimeException {
+        UserFacingException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private <T> void runInBackground(String what, Supplier<T> work, java.util.function.Consumer<T> onDone) {
+        Task<T> task = new Task<>() {
+            @Override
+            protected T call() {
+                return work.get();
+            }
+        };
+        running++;
+        progress.setVisible(true);
+        timingStatus.setText(what);
+        task.setOnSucceeded(e -> {
+            try {
+                onDone.accept(task.getValue());
+            } finally {
+                finished();
+            }
+        });
+        task.setOnFailed(e -> {
+            Throwable t = task.getException();
+            String message = t instanceof UserFacingException ? t.getMessage()
+                    : "Something went wrong: " + t;
+            org.slf4j.LoggerFactory.getLogger(MainWindow.class).warn(message, t);
+            showError(message);
+            finished();
+        });
+        worker.submit(task);
+    }
+
+    private void finished() {
+        running--;
+        if (running == 0) {
+            progress.setVisible(false);
+            if (timingStatus.getText().endsWith("\u2026")) {
+                timingStatus.setText("");
+            }
+            List<Runnable> actions = new ArrayList<>(idleActions);
+            idleActions.clear();
+            actions.forEach(Runnable::run);
+        }
+    }
+
+    private void showError(String message) {
+        saveStatus.setText(message);
+        if (reading.get() == null && viewer.image() == null) {
+            placeholder.setText(message);
+            placeholder.setVisible(true);
+        }
+        if (diagnosisList.getChildren().size() == 1 && diagnosisList.getChildren().get(0) instanceof Label l
+                && l.getText().endsWith("\u2026")) {
+            l.setText(message);
+        }
+        imageStatus.setText(message);
+        imageStatus.getStyleClass().add("error");
+    }
+
+    /** Runs {@code action} on the FX thread once no background work is pending. */
+    public void whenIdle(Runnable action) {
+        if (running == 0) {
+            action.run();
+        } else {
+            idleActions.add(action);
+        }
+    }
+
+    public boolean busy() {
+        return running > 0;
+    }
+
+    public Reading currentReading() {
+        return reading.get();
+    }
+
+    public ImageViewer viewer() {
+        return viewer;
+    }
+
+    public DecisionLog decisionLog() {
+        return log;
+    }
+
+    /** Writes the window's current look to a PNG (the scene as drawn, at its own size). */
+    public void saveScreenshot(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            WritableImage shot = root.getScene().snapshot(null);
+            ImageIO.write(SwingFXUtils.fromFXImage(shot, null), "png", file.toFile());
+        } catch (IOException e) {
+            showError(file + ": the screenshot could not be written (" + e.getMessage() + ").");
+        }
+    }
+
+    static Image toFx(FundusImage img) {
+        WritableImage w = new WritableImage(img.width(), img.height());
+        w.getPixelWriter().setPixels(0, 0, img.width(), img.height(), PixelFormat.getByteRgbInstance(), img.rgb(), 0,
+                img.width() * 3);
+        return w;
+    }
+
+    public void close() {
+        worker.shutdownNow();
+        if (analyzer != null) {
+            analyzer.close();
+        }
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    private static final class LabelCell extends ListCell<BundleManifest.Label> {
+        @Override
+        protected void updateItem(BundleManifest.Label item, boolean empty) {
+            super.updateItem(item, empty);
+            setText(empty || item == null ? null : item.name() + "  (" + item.code() + ")");
+        }
+    }
+}

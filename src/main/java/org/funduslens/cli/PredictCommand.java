@@ -1,0 +1,196 @@
+package org.funduslens.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import org.funduslens.image.ImageLoadException;
+import org.funduslens.model.Analyzer;
+import org.funduslens.model.BundleException;
+import org.funduslens.model.BundleLocator;
+import org.funduslens.model.Diagnosis;
+import org.funduslens.model.Heatmap;
+import org.funduslens.model.InferenceException;
+import org.funduslens.model.ModelBundle;
+import org.funduslens.model.Reading;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code predict}: one JSON object per line per image (with --json), heatmaps as PNG files the size of the image. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Rank the bundle's diagnoses for each image and write a heatmap per diagnosis.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every image analysed", "2:bad arguments", "3:an image could not be read",
+                "4:the model bundle is missing, damaged or invalid", "1:inference failed"})
+public final class PredictCommand implements Callable<Integer> {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: the bundled demo).")
+    Path model;
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "How many diagnoses to report (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--heatmap-dir", paramLabel = "DIR",
+            description = "Where heatmap PNGs go (default: funduslens-heatmaps in the system temporary folder).")
+    Path heatmapDir;
+
+    @Option(names = "--json", description = "Print one JSON object per line per image.")
+    boolean json;
+
+    @Option(names = "--cpu", description = "Run on the CPU even where a GPU provider is available.")
+    boolean cpu;
+
+    @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "JPEG, PNG or TIFF files.")
+    List<Path> images;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (top < 1) {
+            err.println("predict: --top must be at least 1, not " + top + ".");
+            return ExitCodes.BAD_ARGUMENTS;
+        }
+        Path bundleDir = model != null ? model : BundleLocator.demoBundle();
+        Path maps = (heatmapDir != null ? heatmapDir : Path.of(System.getProperty("java.io.tmpdir"), "funduslens-heatmaps"))
+                .toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(maps);
+        } catch (IOException e) {
+            err.println("predict: " + maps + ": cannot create the heatmap folder (" + e.getMessage() + ").");
+            return ExitCodes.BAD_ARGUMENTS;
+        }
+        int code = ExitCodes.OK;
+        try (Analyzer analyzer = Analyzer.open(bundleDir, !cpu)) {
+            if (analyzer.providerNotice() != null) {
+                err.println("predict: " + analyzer.providerNotice());
+            }
+            Map<String, Integer> stems = new HashMap<>();
+            for (Path image : images) {
+                Reading r;
+                try {
+                    r = analyzer.analyze(image, top);
+                } catch (ImageLoadException e) {
+                    err.println("predict: " + e.getMessage());
+                    code = ExitCodes.UNREADABLE_INPUT;
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                List<Path> files = writeHeatmaps(r, maps, image, stems);
+                double writeMs = (System.nanoTime() - t0) / 1e6;
+                if (json) {
+                    out.println(JSON.writeValueAsString(toJson(r, files, writeMs)));
+                } else {
+                    printText(out, r, files);
+                }
+                out.flush();
+            }
+        } catch (BundleException e) {
+            err.println("predict: " + e.getMessage());
+            return ExitCodes.BAD_BUNDLE;
+        } catch (InferenceException e) {
+            err.println("predict: " + e.getMessage());
+            return ExitCodes.FAILED;
+        } catch (IOException e) {
+            err.println("predict: cannot write output (" + e.getMessage() + ").");
+            return ExitCodes.FAILED;
+        }
+        return code;
+    }
+
+    /** One PNG per distinct heatmap (a class-agnostic map is written once and shared by every diagnosis). */
+    static List<Path> writeHeatmaps(Reading r, Path dir, Path image, Map<String, Integer> stems) throws IOException {
+        String name = image.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = (dot > 0 ? name.substring(0, dot) : name).replaceAll("[^A-Za-z0-9._-]", "_");
+        int n = stems.merge(stem, 1, Integer::sum);
+        if (n > 1) {
+            stem = stem + "-" + n;
+        }
+        Map<Heatmap, Path> written = new java.util.IdentityHashMap<>();
+        List<Path> perDiagnosis = new java.util.ArrayList<>();
+        for (int i = 0; i < r.top().size() && !r.heatmaps().isEmpty(); i++) {
+            Heatmap h = r.heatmapFor(i);
+            Path f = written.get(h);
+            if (f == null) {
+                String suffix = h.classAgnostic() ? h.kind() : h.kind() + "-" + r.top().get(i).code();
+                f = dir.resolve(stem + "." + suffix.toLowerCase(Locale.ROOT) + ".png");
+                ImageIO.write(h.render(r.image().width(), r.image().height()), "png", f.toFile());
+                written.put(h, f);
+            }
+            perDiagnosis.add(f);
+        }
+        return perDiagnosis;
+    }
+
+    static ObjectNode toJson(Reading r, List<Path> heatmapFiles, double writeMs) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("image", r.image().source().toAbsolutePath().normalize().toString());
+        o.put("width", r.image().width());
+        o.put("height", r.image().height());
+        ModelBundle b = r.bundle();
+        ObjectNode bundle = o.putObject("bundle");
+        bundle.put("id", b.id());
+        bundle.put("name", b.displayName());
+        bundle.put("backbone", b.manifest().backbone().family());
+        bundle.put("architecture", b.manifest().backbone().architecture());
+        bundle.put("demo", b.demo());
+        bundle.put("sha256", b.sha256());
+        if (b.demo()) {
+            o.put("notice", b.demoNotice());
+        }
+        o.put("provider", r.provider().label());
+        ArrayNode preds = o.putArray("predictions");
+        for (int i = 0; i < r.top().size(); i++) {
+            Diagnosis d = r.top().get(i);
+            ObjectNode p = preds.addObject();
+            p.put("label", d.name());
+            p.put("code", d.code());
+            p.put("probability", d.probability());
+            if (i < heatmapFiles.size()) {
+                p.put("heatmap", heatmapFiles.get(i).toString());
+            }
+        }
+        ArrayNode maps = o.putArray("heatmaps");
+        heatmapFiles.stream().distinct().forEach(f -> maps.add(f.toString()));
+        if (!r.heatmaps().isEmpty()) {
+            o.put("heatmap_kind", r.heatmaps().get(0).classAgnostic()
+                    ? r.heatmaps().get(0).kind() + " (class-agnostic: the same map for every diagnosis)"
+                    : r.heatmaps().get(0).kind());
+        }
+        ObjectNode t = o.putObject("timings_ms");
+        r.timingsMs().forEach((k, v) -> t.put(k, k.equals("heatmap") ? round(v + writeMs) : k.equals("total") ? round(v + writeMs) : v));
+        return o;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static void printText(PrintWriter out, Reading r, List<Path> files) {
+        out.println(r.image().source() + "  [" + r.bundle().displayName() + ", " + r.provider().label() + "]");
+        if (r.bundle().demo()) {
+            out.println("  " + r.bundle().demoNotice());
+        }
+        for (Diagnosis d : r.top()) {
+            out.printf(Locale.ROOT, "  %5.1f%%  %s (%s)%n", d.probability() * 100, d.name(), d.code());
+        }
+        files.stream().distinct().forEach(f -> out.println("  heatmap: " + f));
+    }
+}

@@ -1,0 +1,177 @@
+package org.funduslens.image;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Reads JPEG, PNG and TIFF files (8 or 16 bits, RGB or grey, with or without alpha) into a {@link FundusImage}.
+ * Every failure is an {@link ImageLoadException} with one sentence naming the file; nothing else escapes.
+ */
+public final class ImageLoader {
+    /** Below this, a photograph cannot carry a fundus worth reading. */
+    public static final int MIN_SIDE = 64;
+    /** Above this the raster would not fit in a desktop heap comfortably. */
+    public static final long MAX_PIXELS = 120_000_000L;
+
+    private static final Set<String> FORMATS = Set.of("jpeg", "png", "tiff");
+
+    private ImageLoader() {}
+
+    public static FundusImage load(Path file) throws ImageLoadException {
+        if (!Files.exists(file)) {
+            throw new ImageLoadException(file, "the file does not exist.");
+        }
+        if (Files.isDirectory(file)) {
+            throw new ImageLoadException(file, "is a folder, not an image file.");
+        }
+        if (!Files.isReadable(file)) {
+            throw new ImageLoadException(file, "the file cannot be read (permission denied).");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new ImageLoadException(file, "the file cannot be opened.");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageLoadException(file, "is not a JPEG, PNG or TIFF image.");
+            }
+            ImageReader reader = readers.next();
+            String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+            if (!FORMATS.contains(format)) {
+                reader.dispose();
+                throw new ImageLoadException(file, "is a " + format.toUpperCase(Locale.ROOT)
+                        + " image; FundusLens reads JPEG, PNG and TIFF.");
+            }
+            try {
+                reader.setInput(in, true, true);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                checkSize(file, w, h);
+                BufferedImage img = reader.read(0);
+                for (String warning : warnings) {
+                    String lower = warning.toLowerCase(Locale.ROOT);
+                    if (lower.contains("premature end") || lower.contains("truncat")) {
+                        throw new ImageLoadException(file, "the image data is truncated (the file ends early).");
+                    }
+                }
+                return convert(file, img);
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageLoadException e) {
+            throw e;
+        } catch (NoSuchFileException e) {
+            throw new ImageLoadException(file, "the file does not exist.", e);
+        } catch (IOException | RuntimeException e) {
+            throw new ImageLoadException(file, describe(e), e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageLoadException(file, "the image is too large for the memory available.", e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        if (e instanceof java.io.EOFException || m.contains("eof") || m.contains("premature end")
+                || m.contains("truncat") || m.contains("end of stream") || m.contains("unexpected end")) {
+            return "the image data is truncated (the file ends early).";
+        }
+        if (m.contains("unsupported image type") || m.contains("cmyk") || m.contains("ycck")) {
+            return "uses a colour space FundusLens does not read (CMYK or YCCK); save it as RGB.";
+        }
+        return "the image data is damaged and cannot be decoded (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage().strip()) + ").";
+    }
+
+    static void checkSize(Path file, long w, long h) throws ImageLoadException {
+        if (w < MIN_SIDE || h < MIN_SIDE) {
+            throw new ImageLoadException(file, "is " + w + "x" + h + " pixels; a fundus image needs at least "
+                    + MIN_SIDE + " pixels on each side.");
+        }
+        if (w * h > MAX_PIXELS) {
+            throw new ImageLoadException(file, "is " + w + "x" + h + " pixels, more than the "
+                    + (MAX_PIXELS / 1_000_000) + " megapixels FundusLens opens.");
+        }
+    }
+
+    /** Converts any decoded raster to 8-bit RGB, keeping 16-bit precision until the final rounding. */
+    static FundusImage convert(Path file, BufferedImage img) throws ImageLoadException {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        checkSize(file, w, h);
+        ColorModel cm = img.getColorModel();
+        Raster raster = img.getRaster();
+        int bands = raster.getNumBands();
+        int type = raster.getTransferType();
+        boolean direct = cm instanceof ComponentColorModel
+                && (type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT)
+                && bands >= 1 && bands <= 4;
+        byte[] rgb = new byte[w * h * 3];
+        int depth;
+        boolean grey;
+        if (direct) {
+            int colourBands = cm.getNumColorComponents();
+            grey = colourBands == 1;
+            depth = cm.getComponentSize(0);
+            int max = (1 << depth) - 1;
+            int[] px = new int[w * bands];
+            for (int y = 0; y < h; y++) {
+                raster.getPixels(0, y, w, 1, px);
+                int o = y * w * 3;
+                for (int x = 0; x < w; x++, o += 3) {
+                    int p = x * bands;
+                    if (grey) {
+                        byte v = to8(px[p], max);
+                        rgb[o] = v;
+                        rgb[o + 1] = v;
+                        rgb[o + 2] = v;
+                    } else {
+                        rgb[o] = to8(px[p], max);
+                        rgb[o + 1] = to8(px[p + 1], max);
+                        rgb[o + 2] = to8(px[p + 2], max);
+                    }
+                }
+            }
+        } else {
+            // palettes, packed pixels and other layouts: the colour model converts to sRGB
+            grey = cm.getNumColorComponents() == 1;
+            depth = Math.min(8, cm.getPixelSize());
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                img.getRGB(0, y, w, 1, row, 0, w);
+                int o = y * w * 3;
+                for (int x = 0; x < w; x++, o += 3) {
+                    int argb = row[x];
+                    rgb[o] = (byte) (argb >> 16);
+                    rgb[o + 1] = (byte) (argb >> 8);
+                    rgb[o + 2] = (byte) argb;
+                }
+            }
+        }
+        String name = file.getFileName().toString();
+        return new FundusImage(file, name, w, h, rgb, depth, grey, Eye.UNKNOWN);
+    }
+
+    private static byte to8(int v, int max) {
+        if (max == 255) {
+            return (byte) v;
+        }
+        return (byte) ((v * 255L * 2 + max) / (2L * max));
+    }
+}

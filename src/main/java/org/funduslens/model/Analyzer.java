@@ -1,0 +1,97 @@
+package org.funduslens.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.funduslens.image.FundusImage;
+import org.funduslens.image.ImageLoadException;
+import org.funduslens.image.ImageLoader;
+
+/**
+ * The one path from an image to a {@link Reading}, shared by the GUI and the CLI: decode, preprocess, run the
+ * network, rank the labels, make the heatmaps. Thread-safe for one caller at a time per instance.
+ */
+public final class Analyzer implements AutoCloseable {
+    public static final int DEFAULT_TOP = 3;
+
+    private final ModelBundle bundle;
+    private final InferenceSession session;
+    private final Preprocessor preprocessor;
+
+    private Analyzer(ModelBundle bundle, InferenceSession session) {
+        this.bundle = bundle;
+        this.session = session;
+        this.preprocessor = new Preprocessor(bundle.input());
+    }
+
+    /** Verifies the bundle and opens its session (GPU first where the ONNX Runtime build offers one). */
+    public static Analyzer open(Path bundleDir, boolean preferGpu) throws BundleException {
+        ModelBundle bundle = ModelBundle.load(bundleDir);
+        return new Analyzer(bundle, InferenceSession.open(bundle, preferGpu));
+    }
+
+    public ModelBundle bundle() {
+        return bundle;
+    }
+
+    public ExecutionProvider provider() {
+        return session.provider();
+    }
+
+    public String providerNotice() {
+        return session.providerNotice();
+    }
+
+    public Preprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    public Reading analyze(Path file, int topK) throws ImageLoadException, InferenceException {
+        long t0 = System.nanoTime();
+        FundusImage img = ImageLoader.load(file);
+        return analyze(img, topK, ms(t0));
+    }
+
+    public Reading analyze(FundusImage img, int topK) throws InferenceException {
+        return analyze(img, topK, 0.0);
+    }
+
+    private synchronized Reading analyze(FundusImage img, int topK, double decodeMs) throws InferenceException {
+        long t0 = System.nanoTime();
+        Preprocessor.Tensor t = preprocessor.preprocess(img);
+        double pre = ms(t0);
+        long t1 = System.nanoTime();
+        InferenceSession.Outputs out = session.run(t.chw(), 1, t.size());
+        double inf = ms(t1);
+        long t2 = System.nanoTime();
+        Prediction p = Prediction.fromLogits(out.logits(), 0, bundle.labels());
+        List<Diagnosis> top = p.top(topK);
+        List<Heatmap> maps = new ArrayList<>();
+        if (out.clsAttention() != null) {
+            long[] s = out.clsAttentionShape();
+            Heatmap attention = Heatmap.fromClsAttention(out.clsAttention(), 0, (int) s[1], (int) s[2], t.region());
+            for (int i = 0; i < top.size(); i++) {
+                maps.add(attention);
+            }
+        }
+        double heat = ms(t2);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        timings.put("decode", decodeMs);
+        timings.put("preprocess", pre);
+        timings.put("inference", inf);
+        timings.put("heatmap", heat);
+        timings.put("total", decodeMs + ms(t0));
+        return new Reading(img, bundle, session.provider(), p, top, maps, timings);
+    }
+
+    private static double ms(long since) {
+        return Math.round((System.nanoTime() - since) / 1e4) / 100.0;
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

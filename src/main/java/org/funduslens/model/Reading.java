@@ -1,0 +1,25 @@
+package org.funduslens.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.funduslens.image.FundusImage;
+
+/**
+ * Everything one analysis produced for one image: the prediction, a heatmap per shown diagnosis (the same
+ * class-agnostic map for each when the bundle only offers attention), and how long each stage took.
+ */
+public record Reading(FundusImage image, ModelBundle bundle, ExecutionProvider provider, Prediction prediction,
+                      List<Diagnosis> top, List<Heatmap> heatmaps, Map<String, Double> timingsMs) {
+
+    public Reading {
+        top = List.copyOf(top);
+        heatmaps = List.copyOf(heatmaps);
+        timingsMs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(timingsMs));
+    }
+
+    /** The heatmap shown with the i-th of {@link #top()}. */
+    public Heatmap heatmapFor(int i) {
+        return heatmaps.get(Math.min(i, heatmaps.size() - 1));
+    }
+}

@@ -1,0 +1,180 @@
+package org.funduslens.study;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.funduslens.model.Diagnosis;
+
+/**
+ * The append-only decision log in SQLite; the owner of its schema. Every append is its own transaction in WAL mode
+ * with synchronous=FULL, so a decision that {@link #append} returned for is on disk and survives a crash; triggers
+ * refuse UPDATE and DELETE, so nothing recorded can be changed afterwards.
+ */
+public final class DecisionLog implements AutoCloseable {
+    public static final String FILE_NAME = "decisions.sqlite";
+    static final int SCHEMA_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final Connection db;
+
+    private DecisionLog(Path file, Connection db) {
+        this.file = file;
+        this.db = db;
+    }
+
+    /** The log in the user's data folder. */
+    public static DecisionLog openDefault() throws DecisionLogException {
+        try {
+            return open(DataFolder.ensure().resolve(FILE_NAME));
+        } catch (java.io.IOException e) {
+            throw new DecisionLogException(DataFolder.path() + ": cannot create the data folder (" + e.getMessage() + ").", e);
+        }
+    }
+
+    public static DecisionLog open(Path file) throws DecisionLogException {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+                int version;
+                try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                    version = rs.next() ? rs.getInt(1) : 0;
+                }
+                if (version > SCHEMA_VERSION) {
+                    c.close();
+                    throw new DecisionLogException(file + ": was written by a newer FundusLens (schema " + version
+                            + "); this version reads schema " + SCHEMA_VERSION + ".", null);
+                }
+                if (version == 0) {
+                    createSchema(c);
+                }
+            }
+            return new DecisionLog(file.toAbsolutePath(), c);
+        } catch (SQLException | java.io.IOException e) {
+            throw new DecisionLogException(file + ": cannot open the decision log (" + e.getMessage() + ").", e);
+        }
+    }
+
+    private static void createSchema(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("""
+                CREATE TABLE decision (
+                  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                  recorded_at      TEXT    NOT NULL,
+                  reader           TEXT    NOT NULL,
+                  image_path       TEXT    NOT NULL,
+                  image_sha256     TEXT,
+                  bundle_id        TEXT    NOT NULL,
+                  bundle_sha256    TEXT    NOT NULL,
+                  demo             INTEGER NOT NULL CHECK (demo IN (0, 1)),
+                  notice           TEXT,
+                  provider         TEXT    NOT NULL,
+                  ai_shown         INTEGER NOT NULL CHECK (ai_shown IN (0, 1)),
+                  ai_top_json      TEXT    NOT NULL,
+                  agrees_with_ai   INTEGER NOT NULL CHECK (agrees_with_ai IN (0, 1)),
+                  decision_code    TEXT    NOT NULL,
+                  decision_name    TEXT    NOT NULL,
+                  confidence       INTEGER NOT NULL CHECK (confidence BETWEEN 1 AND 5),
+                  note             TEXT    NOT NULL DEFAULT '',
+                  CHECK (demo = 0 OR notice IS NOT NULL)
+                )""");
+            s.execute("CREATE TRIGGER decision_no_update BEFORE UPDATE ON decision "
+                    + "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END");
+            s.execute("CREATE TRIGGER decision_no_delete BEFORE DELETE ON decision "
+                    + "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END");
+            s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Appends one decision durably and returns its row id. */
+    public synchronized long append(Decision d) throws DecisionLogException {
+        String sql = """
+            INSERT INTO decision (recorded_at, reader, image_path, image_sha256, bundle_id, bundle_sha256, demo, notice,
+              provider, ai_shown, ai_top_json, agrees_with_ai, decision_code, decision_name, confidence, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        try (PreparedStatement ps = db.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, d.recordedAt().toString());
+            ps.setString(2, d.reader());
+            ps.setString(3, d.imagePath());
+            ps.setString(4, d.imageSha256());
+            ps.setString(5, d.bundleId());
+            ps.setString(6, d.bundleSha256());
+            ps.setInt(7, d.demo() ? 1 : 0);
+            ps.setString(8, d.notice());
+            ps.setString(9, d.provider());
+            ps.setInt(10, d.aiShown() ? 1 : 0);
+            ps.setString(11, JSON.writeValueAsString(d.aiTop()));
+            ps.setInt(12, d.agreesWithAi() ? 1 : 0);
+            ps.setString(13, d.decisionCode());
+            ps.setString(14, d.decisionName());
+            ps.setInt(15, d.confidence());
+            ps.setString(16, d.note());
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new DecisionLogException(file + ": the decision could not be saved (" + e.getMessage() + ").", e);
+        }
+    }
+
+    /** A stored decision with its row id. */
+    public record Entry(long id, Decision decision) {}
+
+    /** Every decision, oldest first. */
+    public synchronized List<Entry> readAll() throws DecisionLogException {
+        List<Entry> out = new ArrayList<>();
+        try (Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT * FROM decision ORDER BY id")) {
+            while (rs.next()) {
+                List<Diagnosis> top = JSON.readValue(rs.getString("ai_top_json"), new TypeReference<List<Diagnosis>>() {});
+                out.add(new Entry(rs.getLong("id"), new Decision(
+                        Instant.parse(rs.getString("recorded_at")), rs.getString("reader"), rs.getString("image_path"),
+                        rs.getString("image_sha256"), rs.getString("bundle_id"), rs.getString("bundle_sha256"),
+                        rs.getInt("demo") == 1, rs.getString("notice"), rs.getString("provider"),
+                        rs.getInt("ai_shown") == 1, top, rs.getInt("agrees_with_ai") == 1,
+                        rs.getString("decision_code"), rs.getString("decision_name"), rs.getInt("confidence"),
+                        rs.getString("note"))));
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new DecisionLogException(file + ": cannot read the decision log (" + e.getMessage() + ").", e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // closing a connection we own: nothing left to save
+        }
+    }
+}
