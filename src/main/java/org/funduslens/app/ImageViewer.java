@@ -20,7 +20,8 @@ public final class ImageViewer extends Region {
 
     private final ImageView photo = new ImageView();
     private final ImageView heatmap = new ImageView();
-    private final Group content = new Group(photo, heatmap);
+    private final javafx.scene.shape.Rectangle region = new javafx.scene.shape.Rectangle();
+    private final Group content = new Group(photo, heatmap, region);
     private final DoubleProperty zoom = new SimpleDoubleProperty(1);
     private double dragX;
     private double dragY;
@@ -33,6 +34,11 @@ public final class ImageViewer extends Region {
         photo.setSmooth(true);
         heatmap.setSmooth(true);
         heatmap.setMouseTransparent(true);
+        region.setId("analysedRegion");
+        region.getStyleClass().add("analysed-region");
+        region.setMouseTransparent(true);
+        region.setVisible(false);
+        region.visibleProperty().bind(heatmap.visibleProperty().and(heatmap.imageProperty().isNotNull()));
         getChildren().add(content);
         Rectangle clip = new Rectangle();
         clip.widthProperty().bind(widthProperty());
@@ -70,6 +76,16 @@ public final class ImageViewer extends Region {
         photo.setImage(image);
         heatmap.setImage(null);
         fit();
+    }
+
+    /** Outlines the part of the image the model saw (its centre crop), in image pixels. */
+    public void setAnalysedRegion(double x, double y, double w, double h) {
+        region.setX(x);
+        region.setY(y);
+        region.setWidth(w);
+        region.setHeight(h);
+        // keep the outline about 1.5 screen pixels wide whatever the zoom
+        region.strokeWidthProperty().bind(javafx.beans.binding.Bindings.divide(1.5, zoom));
     }
 
     public Image image() {

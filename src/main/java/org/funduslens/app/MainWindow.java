@@ -103,7 +103,7 @@ public final class MainWindow {
     private final VBox diagnosisList = new VBox(6);
     private final Label heatmapCaption = new Label();
     private final CheckBox showHeatmap = new CheckBox("Show heatmap");
-    private final Slider opacity = new Slider(0, 1, 0.45);
+    private final Slider opacity = new Slider(0, 1, 0.7);
     private final ToggleGroup decisionChoice = new ToggleGroup();
     private final RadioButton agree = new RadioButton("Agree with the AI");
     private final RadioButton own = new RadioButton("My own diagnosis:");
@@ -116,6 +116,7 @@ public final class MainWindow {
     private final Label modelStatus = new Label("Loading model\u2026");
     private final Label providerStatus = new Label();
     private final Label timingStatus = new Label();
+    private final Label activity = new Label();
     private final ProgressIndicator progress = new ProgressIndicator();
     private int selectedDiagnosis;
 
@@ -321,10 +322,12 @@ public final class MainWindow {
         modelStatus.setId("modelStatus");
         providerStatus.setId("providerStatus");
         timingStatus.setId("timingStatus");
+        activity.setId("activity");
+        activity.getStyleClass().add("muted");
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox bar = new HBox(14, imageStatus, new Separator(javafx.geometry.Orientation.VERTICAL), modelStatus,
-                new Separator(javafx.geometry.Orientation.VERTICAL), providerStatus, grow, timingStatus, progress);
+                new Separator(javafx.geometry.Orientation.VERTICAL), providerStatus, grow, activity, timingStatus, progress);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(4, 10, 4, 10));
         bar.getStyleClass().add("status-bar");
@@ -433,7 +436,7 @@ public final class MainWindow {
                 // render every distinct heatmap here, off the FX thread
                 Map<Heatmap, BufferedImage> maps = new IdentityHashMap<>();
                 for (Heatmap h : r.heatmaps()) {
-                    maps.computeIfAbsent(h, k -> k.render(img.width(), img.height()));
+                    maps.computeIfAbsent(h, k -> k.renderOverlay(img.width(), img.height()));
                 }
                 return Map.entry(r, maps);
             } catch (InferenceException e) {
@@ -487,6 +490,7 @@ public final class MainWindow {
         name.setWrapText(true);
         Label pct = new Label(String.format(Locale.ROOT, "%.1f%%", d.probability() * 100));
         pct.getStyleClass().add("diagnosis-probability");
+        pct.setMinWidth(Region.USE_PREF_SIZE);
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox top = new HBox(6, name, grow, pct);
@@ -516,6 +520,7 @@ public final class MainWindow {
         }
         Heatmap h = r.heatmapFor(i);
         viewer.setHeatmap(renderedMaps.get(h));
+        viewer.setAnalysedRegion(h.region().x(), h.region().y(), h.region().width(), h.region().height());
         heatmapCaption.setText(h.classAgnostic()
                 ? "Heatmap: attention of the model's last layer (where it looked), class-agnostic \u2014 the same map for every diagnosis."
                 : "Heatmap for " + r.top().get(i).name() + " (" + h.kind() + ").");
@@ -546,8 +551,11 @@ public final class MainWindow {
             } catch (DecisionLogException e) {
                 throw new UserFacingException(e.getMessage(), e);
             }
-        }, id -> saveStatus.setText("Decision #" + id + " saved (" + d.decisionName() + ", confidence " + confidence
-                + (d.demo() ? "; logged as DEMO" : "") + ") to " + l.file()));
+        }, id -> {
+            saveStatus.setText("Decision #" + id + " saved: " + d.decisionName() + ", confidence " + confidence
+                    + (d.demo() ? " (logged as DEMO)." : "."));
+            saveStatus.setTooltip(new javafx.scene.control.Tooltip("Decision log: " + l.file()));
+        });
     }
 
     private void refreshRecentMenu(List<Path> files) {
@@ -591,7 +599,7 @@ public final class MainWindow {
         };
         running++;
         progress.setVisible(true);
-        timingStatus.setText(what);
+        activity.setText(what);
         task.setOnSucceeded(e -> {
             try {
                 onDone.accept(task.getValue());
@@ -614,9 +622,7 @@ public final class MainWindow {
         running--;
         if (running == 0) {
             progress.setVisible(false);
-            if (timingStatus.getText().endsWith("\u2026")) {
-                timingStatus.setText("");
-            }
+            activity.setText("");
             List<Runnable> actions = new ArrayList<>(idleActions);
             idleActions.clear();
             actions.forEach(Runnable::run);

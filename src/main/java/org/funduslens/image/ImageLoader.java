@@ -28,7 +28,7 @@ public final class ImageLoader {
     /** Above this the raster would not fit in a desktop heap comfortably. */
     public static final long MAX_PIXELS = 120_000_000L;
 
-    private static final Set<String> FORMATS = Set.of("jpeg", "png", "tiff");
+    private static final Set<String> FORMATS = Set.of("jpeg", "jpg", "png", "tiff", "tif");
 
     private ImageLoader() {}
 
@@ -87,11 +87,15 @@ public final class ImageLoader {
     }
 
     private static String describe(Throwable e) {
-        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-        if (e instanceof java.io.EOFException || m.contains("eof") || m.contains("premature end")
-                || m.contains("truncat") || m.contains("end of stream") || m.contains("unexpected end")) {
-            return "the image data is truncated (the file ends early).";
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
+            if (c instanceof java.io.EOFException || m.contains("eof") || m.contains("premature end")
+                    || m.contains("truncat") || m.contains("end of stream") || m.contains("unexpected end")
+                    || m.contains("insufficient data")) {
+                return "the image data is truncated (the file ends early).";
+            }
         }
+        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         if (m.contains("unsupported image type") || m.contains("cmyk") || m.contains("ycck")) {
             return "uses a colour space FundusLens does not read (CMYK or YCCK); save it as RGB.";
         }

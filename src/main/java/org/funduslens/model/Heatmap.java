@@ -73,12 +73,29 @@ public record Heatmap(String kind, String label, int gridWidth, int gridHeight, 
      * fully transparent outside it.
      */
     public BufferedImage render(int imageWidth, int imageHeight) {
+        return render(imageWidth, imageHeight, false);
+    }
+
+    /**
+     * The same colours, but each pixel as opaque as its value: cool regions let the photograph through and only the
+     * places the map points at are tinted. This is what the viewer lays over the image.
+     */
+    public BufferedImage renderOverlay(int imageWidth, int imageHeight) {
+        return render(imageWidth, imageHeight, true);
+    }
+
+    private BufferedImage render(int imageWidth, int imageHeight, boolean alphaByValue) {
         BufferedImage out = new BufferedImage(imageWidth, imageHeight, BufferedImage.TYPE_INT_ARGB);
         int[] row = new int[imageWidth];
         for (int y = 0; y < imageHeight; y++) {
             for (int x = 0; x < imageWidth; x++) {
                 double v = valueAt(x + 0.5, y + 0.5);
-                row[x] = Double.isNaN(v) ? 0 : 0xff000000 | Turbo.rgb(v);
+                if (Double.isNaN(v)) {
+                    row[x] = 0;
+                } else {
+                    int alpha = alphaByValue ? (int) Math.round(255 * Math.min(1, Math.max(0, v))) : 255;
+                    row[x] = alpha << 24 | Turbo.rgb(v);
+                }
             }
             out.setRGB(0, y, imageWidth, 1, row, 0, imageWidth);
         }

@@ -1,0 +1,167 @@
+package org.funduslens.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.image.Image;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.funduslens.TestData;
+import org.funduslens.model.BundleManifest;
+import org.funduslens.model.Reading;
+import org.funduslens.study.DataFolder;
+import org.funduslens.study.DecisionLog;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The whole path in a real JavaFX window (headless under Monocle): a real photograph, the demo bundle, the top-3,
+ * the heatmap, the DEMO banner, a saved decision read back from SQLite, and a screenshot for docs/screenshots.
+ */
+@ExtendWith(ApplicationExtension.class)
+class MainWindowUiTest {
+    private static Path dataDir;
+    private FundusLensApp app;
+
+    @BeforeAll
+    static void privateDataFolder() throws Exception {
+        dataDir = Files.createTempDirectory("funduslens-ui-test");
+        System.setProperty(DataFolder.PROPERTY, dataDir.toString());
+    }
+
+    @Start
+    void start(Stage stage) {
+        app = new FundusLensApp();
+        app.start(stage);
+    }
+
+    private MainWindow window() {
+        return app.window();
+    }
+
+    private void awaitIdle() throws Exception {
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(() -> !window().busy()).get());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private Reading awaitReading() throws Exception {
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS,
+                () -> WaitForAsyncUtils.asyncFx(() -> window().currentReading() != null && !window().busy()).get());
+        WaitForAsyncUtils.waitForFxEvents();
+        return WaitForAsyncUtils.asyncFx(() -> window().currentReading()).get();
+    }
+
+    private static String text(FxRobot robot, String id) {
+        return robot.lookup(id).queryAs(Label.class).getText();
+    }
+
+    @Test
+    void readsARealPhotographShowsTopThreeAndHeatmapAndSavesTheDecision(FxRobot robot) throws Exception {
+        Path photo = TestData.shared().resolve("fundus/jsiec/fundus_dr_severe.jpg");
+        awaitIdle();
+        robot.interact(() -> window().openImage(photo));
+        Reading reading = awaitReading();
+
+        // three diagnoses, a heatmap over the photograph, the DEMO banner
+        for (int i = 0; i < 3; i++) {
+            assertTrue(robot.lookup("#diagnosis" + i).tryQuery().isPresent(), "diagnosis " + i + " shown");
+        }
+        assertFalse(robot.lookup("#diagnosis3").tryQuery().isPresent(), "only the top three");
+        Node first = robot.lookup("#diagnosis0").query();
+        assertTrue(first.isVisible());
+        Image heat = window().viewer().heatmapImage();
+        assertNotNull(heat, "heatmap shown");
+        assertTrue(window().viewer().heatmapShown());
+        assertEquals(3152, (int) heat.getWidth());
+        assertEquals(3000, (int) heat.getHeight());
+        Label banner = robot.lookup("#demoBanner").queryAs(Label.class);
+        assertTrue(banner.isVisible());
+        assertTrue(banner.getText().contains("DEMO \u2014 random weights, not a diagnosis"), banner.getText());
+        assertTrue(text(robot, "#providerStatus").contains("CPU"), text(robot, "#providerStatus"));
+        assertTrue(text(robot, "#heatmapCaption").contains("class-agnostic"));
+
+        // the clinician agrees with the AI, confidence 4, a note; saves
+        robot.clickOn("#agreeRadio");
+        robot.clickOn("#confidence4");
+        robot.clickOn("#noteArea").write("Intraretinal haemorrhages in four quadrants; refer.");
+        robot.clickOn("#saveButton");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(
+                () -> text(robot, "#saveStatus").matches("Decision #\\d+ saved.*")).get());
+
+        Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("main-window.png");
+        WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(shot)).get();
+        var png = ImageIO.read(shot.toFile());
+        assertEquals(1280, png.getWidth());
+
+        // and the log holds it
+        try (DecisionLog log = DecisionLog.open(dataDir.resolve(DecisionLog.FILE_NAME))) {
+            var entries = log.readAll();
+            var d = entries.get(entries.size() - 1).decision();
+            assertEquals(reading.prediction().first().code(), d.decisionCode());
+            assertTrue(d.agreesWithAi());
+            assertEquals(4, d.confidence());
+            assertEquals("Intraretinal haemorrhages in four quadrants; refer.", d.note());
+            assertTrue(d.demo());
+            assertEquals("DEMO \u2014 random weights, not a diagnosis", d.notice());
+            assertEquals("funduslens-demo-tiny-vit", d.bundleId());
+            assertEquals(photo.toAbsolutePath().toString(), d.imagePath());
+            assertEquals(64, d.imageSha256().length());
+            assertEquals(3, d.aiTop().size());
+        }
+    }
+
+    @Test
+    void theClinicianCanChooseTheirOwnDiagnosis(FxRobot robot) throws Exception {
+        Path photo = TestData.shared().resolve("fundus/cc0_wikimedia/skimage_retina_normal_left.jpg");
+        awaitIdle();
+        robot.interact(() -> window().openImage(photo));
+        Reading reading = awaitReading();
+        robot.clickOn("#ownRadio");
+        @SuppressWarnings("unchecked")
+        ComboBox<BundleManifest.Label> combo = robot.lookup("#ownDiagnosis").queryAs(ComboBox.class);
+        BundleManifest.Label normal = reading.bundle().labels().stream().filter(l -> l.code().equals("NORMAL")).findFirst().orElseThrow();
+        robot.interact(() -> combo.setValue(normal));
+        robot.clickOn("#confidence5");
+        assertFalse(robot.lookup("#saveButton").query().isDisabled());
+        robot.clickOn("#saveButton");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(
+                () -> text(robot, "#saveStatus").startsWith("Decision #")).get());
+        try (DecisionLog log = DecisionLog.open(dataDir.resolve(DecisionLog.FILE_NAME))) {
+            List<DecisionLog.Entry> entries = log.readAll();
+            var d = entries.get(entries.size() - 1).decision();
+            assertEquals("NORMAL", d.decisionCode());
+            assertEquals("Normal fundus", d.decisionName());
+            assertEquals(reading.prediction().first().code().equals("NORMAL"), d.agreesWithAi());
+            assertEquals(5, d.confidence());
+        }
+    }
+
+    @Test
+    void aBrokenFileGivesOneSentenceAndTheWindowCarriesOn(FxRobot robot) throws Exception {
+        Path broken = dataDir.resolve("scan-broken.jpg");
+        Files.writeString(broken, "not an image");
+        awaitIdle();
+        robot.interact(() -> window().openImage(broken));
+        awaitIdle();
+        String status = text(robot, "#imageStatus");
+        assertTrue(status.startsWith("scan-broken.jpg: "), status);
+        assertFalse(status.contains("\n"));
+        robot.interact(() -> window().openImage(TestData.shared().resolve("fundus/hrf/13_h.jpg")));
+        assertNotNull(awaitReading());
+        assertTrue(robot.lookup("#diagnosis2").tryQuery().isPresent());
+    }
+}
