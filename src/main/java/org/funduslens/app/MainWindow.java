@@ -78,6 +78,8 @@ import org.funduslens.study.RecentFiles;
  */
 public final class MainWindow {
     private static final int TOP = 3;
+    private static final String MAP_CLASS = "Per diagnosis";
+    private static final String MAP_ATTENTION = "Attention";
 
     private final Stage stage;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -103,6 +105,7 @@ public final class MainWindow {
     private final VBox diagnosisList = new VBox(6);
     private final Label heatmapCaption = new Label();
     private final CheckBox showHeatmap = new CheckBox("Show heatmap");
+    private final javafx.scene.control.ChoiceBox<String> heatmapKind = new javafx.scene.control.ChoiceBox<>();
     private final Slider opacity = new Slider(0, 1, 0.7);
     private final ToggleGroup decisionChoice = new ToggleGroup();
     private final RadioButton agree = new RadioButton("Agree with the AI");
@@ -232,6 +235,12 @@ public final class MainWindow {
         showHeatmap.setId("showHeatmap");
         showHeatmap.setSelected(true);
         showHeatmap.selectedProperty().addListener((o, a, b) -> viewer.setHeatmapVisible(b));
+        heatmapKind.setId("heatmapKind");
+        heatmapKind.getItems().setAll(MAP_CLASS, MAP_ATTENTION);
+        heatmapKind.setValue(MAP_CLASS);
+        heatmapKind.setVisible(false);
+        heatmapKind.managedProperty().bind(heatmapKind.visibleProperty());
+        heatmapKind.valueProperty().addListener((o, a, b) -> selectDiagnosis(selectedDiagnosis));
         opacity.setId("opacitySlider");
         viewer.heatmapOpacityProperty().bind(opacity.valueProperty());
         Label opacityLabel = new Label("Opacity");
@@ -285,7 +294,9 @@ public final class MainWindow {
         saveStatus.setWrapText(true);
         saveStatus.getStyleClass().add("muted");
 
-        VBox box = new VBox(10, aiTitle, diagnosisList, showHeatmap, opacityRow, legend, heatmapCaption,
+        HBox heatRow = new HBox(10, showHeatmap, heatmapKind);
+        heatRow.setAlignment(Pos.CENTER_LEFT);
+        VBox box = new VBox(10, aiTitle, diagnosisList, heatRow, opacityRow, legend, heatmapCaption,
                 new Separator(), decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, note, save, saveStatus);
         box.setPadding(new Insets(14));
         box.getStyleClass().add("side-panel");
@@ -438,6 +449,9 @@ public final class MainWindow {
                 for (Heatmap h : r.heatmaps()) {
                     maps.computeIfAbsent(h, k -> k.renderOverlay(img.width(), img.height()));
                 }
+                if (r.attention() != null) {
+                    maps.computeIfAbsent(r.attention(), k -> k.renderOverlay(img.width(), img.height()));
+                }
                 return Map.entry(r, maps);
             } catch (InferenceException e) {
                 throw new UserFacingException(e.getMessage(), e);
@@ -508,7 +522,7 @@ public final class MainWindow {
 
     private void selectDiagnosis(int i) {
         Reading r = reading.get();
-        if (r == null || r.heatmaps().isEmpty()) {
+        if (r == null || (r.heatmaps().isEmpty() && r.attention() == null)) {
             viewer.setHeatmap(null);
             heatmapCaption.setText(r == null ? "" : "This model gives no heatmap.");
             return;
@@ -518,12 +532,16 @@ public final class MainWindow {
             diagnosisList.getChildren().get(k).pseudoClassStateChanged(
                     javafx.css.PseudoClass.getPseudoClass("selected"), k == i);
         }
-        Heatmap h = r.heatmapFor(i);
+        boolean classSpecific = !r.heatmaps().isEmpty() && !r.heatmapFor(0).classAgnostic();
+        heatmapKind.setVisible(classSpecific && r.attention() != null);
+        Heatmap h = classSpecific && MAP_ATTENTION.equals(heatmapKind.getValue()) || r.heatmaps().isEmpty()
+                ? r.attention() : r.heatmapFor(i);
         viewer.setHeatmap(renderedMaps.get(h));
         viewer.setAnalysedRegion(h.region().x(), h.region().y(), h.region().width(), h.region().height());
         heatmapCaption.setText(h.classAgnostic()
                 ? "Heatmap: attention of the model's last layer (where it looked), class-agnostic \u2014 the same map for every diagnosis."
-                : "Heatmap for " + r.top().get(i).name() + " (" + h.kind() + ").");
+                : "Heatmap for " + r.top().get(i).name() + ": how much each part of the image adds to this diagnosis's "
+                + "score (patch logits). Click another diagnosis to see its map.");
     }
 
     private void formChanged() {

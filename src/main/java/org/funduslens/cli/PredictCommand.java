@@ -92,12 +92,13 @@ public final class PredictCommand implements Callable<Integer> {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                List<Path> files = writeHeatmaps(r, maps, image, stems);
+                List<Path> extra = new java.util.ArrayList<>();
+                List<Path> files = writeHeatmaps(r, maps, image, stems, extra);
                 double writeMs = (System.nanoTime() - t0) / 1e6;
                 if (json) {
-                    out.println(JSON.writeValueAsString(toJson(r, files, writeMs)));
+                    out.println(JSON.writeValueAsString(toJson(r, files, extra, writeMs)));
                 } else {
-                    printText(out, r, files);
+                    printText(out, r, files, extra);
                 }
                 out.flush();
             }
@@ -115,7 +116,8 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     /** One PNG per distinct heatmap (a class-agnostic map is written once and shared by every diagnosis). */
-    static List<Path> writeHeatmaps(Reading r, Path dir, Path image, Map<String, Integer> stems) throws IOException {
+    static List<Path> writeHeatmaps(Reading r, Path dir, Path image, Map<String, Integer> stems, List<Path> extra)
+            throws IOException {
         String name = image.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = (dot > 0 ? name.substring(0, dot) : name).replaceAll("[^A-Za-z0-9._-]", "_");
@@ -130,16 +132,21 @@ public final class PredictCommand implements Callable<Integer> {
             Path f = written.get(h);
             if (f == null) {
                 String suffix = h.classAgnostic() ? h.kind() : h.kind() + "-" + r.top().get(i).code();
-                f = dir.resolve(stem + "." + suffix.toLowerCase(Locale.ROOT) + ".png");
+                f = dir.resolve(stem + "." + suffix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_") + ".png");
                 ImageIO.write(h.render(r.image().width(), r.image().height()), "png", f.toFile());
                 written.put(h, f);
             }
             perDiagnosis.add(f);
         }
+        if (r.attention() != null && !written.containsKey(r.attention())) {
+            Path f = dir.resolve(stem + "." + Heatmap.ATTENTION + ".png");
+            ImageIO.write(r.attention().render(r.image().width(), r.image().height()), "png", f.toFile());
+            extra.add(f);
+        }
         return perDiagnosis;
     }
 
-    static ObjectNode toJson(Reading r, List<Path> heatmapFiles, double writeMs) {
+    static ObjectNode toJson(Reading r, List<Path> heatmapFiles, List<Path> extra, double writeMs) {
         ObjectNode o = JSON.createObjectNode();
         o.put("image", r.image().source().toAbsolutePath().normalize().toString());
         o.put("width", r.image().width());
@@ -169,10 +176,11 @@ public final class PredictCommand implements Callable<Integer> {
         }
         ArrayNode maps = o.putArray("heatmaps");
         heatmapFiles.stream().distinct().forEach(f -> maps.add(f.toString()));
+        extra.forEach(f -> maps.add(f.toString()));
         if (!r.heatmaps().isEmpty()) {
             o.put("heatmap_kind", r.heatmaps().get(0).classAgnostic()
                     ? r.heatmaps().get(0).kind() + " (class-agnostic: the same map for every diagnosis)"
-                    : r.heatmaps().get(0).kind());
+                    : r.heatmaps().get(0).kind() + " (class-specific: one map per diagnosis)");
         }
         ObjectNode t = o.putObject("timings_ms");
         r.timingsMs().forEach((k, v) -> t.put(k, k.equals("heatmap") ? round(v + writeMs) : k.equals("total") ? round(v + writeMs) : v));
@@ -183,7 +191,7 @@ public final class PredictCommand implements Callable<Integer> {
         return Math.round(v * 100) / 100.0;
     }
 
-    private static void printText(PrintWriter out, Reading r, List<Path> files) {
+    private static void printText(PrintWriter out, Reading r, List<Path> files, List<Path> extra) {
         out.println(r.image().source() + "  [" + r.bundle().displayName() + ", " + r.provider().label() + "]");
         if (r.bundle().demo()) {
             out.println("  " + r.bundle().demoNotice());
@@ -192,5 +200,6 @@ public final class PredictCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %5.1f%%  %s (%s)%n", d.probability() * 100, d.name(), d.code());
         }
         files.stream().distinct().forEach(f -> out.println("  heatmap: " + f));
+        extra.forEach(f -> out.println("  heatmap: " + f));
     }
 }

@@ -46,8 +46,14 @@ public final class VerifyBundleCommand implements Callable<Integer> {
                 }
                 BundleVerifier.Result r = BundleVerifier.verify(s);
                 out.println("provider  " + r.provider().label());
-                r.maxAbsDiff().forEach((k, v) -> out.printf(Locale.ROOT, "%-9s max |ORT - PyTorch| = %.3g over batch %d%n", k, v, r.batch()));
-                out.printf(Locale.ROOT, "result    %s (tolerance %.1g)%n", r.passed() ? "VERIFIED" : "MISMATCH", r.tolerance());
+                for (BundleVerifier.Difference diff : r.outputs()) {
+                    out.printf(Locale.ROOT, "output    %-14s %-16s max abs %.3g  max rel %.3g%s%n", diff.output(),
+                            java.util.Arrays.toString(diff.shape()), diff.maxAbs(), diff.maxRel(),
+                            diff.passed() ? "" : "  (" + diff.outside() + " values outside tolerance)");
+                }
+                out.printf(Locale.ROOT, "result    %s on %s, batch %d (|ORT - PyTorch| <= %.1g + %.1g x |PyTorch|)%n",
+                        r.passed() ? "VERIFIED" : "MISMATCH", r.provider().label(), r.batch(), r.tolerance(),
+                        r.relativeTolerance());
                 return r.passed() ? ExitCodes.OK : ExitCodes.FAILED;
             }
         } catch (BundleException e) {

@@ -66,16 +66,26 @@ public final class Analyzer implements AutoCloseable {
         InferenceSession.Outputs out = session.run(t.chw(), 1, t.size());
         double inf = ms(t1);
         long t2 = System.nanoTime();
-        Prediction p = Prediction.fromLogits(out.logits(), 0, bundle.labels());
+        var names = bundle.manifest().outputs();
+        Prediction p = Prediction.fromLogits(out.get(names.logits()).data(), 0, bundle.labels());
         List<Diagnosis> top = p.top(topK);
+        Heatmap attention = null;
+        InferenceSession.Tensor attn = out.get(names.clsAttention());
+        if (attn != null) {
+            long[] s = attn.shape();
+            attention = Heatmap.fromClsAttention(attn.data(), 0, (int) s[1], (int) s[2], t.region());
+        }
+        InferenceSession.Tensor patchLogits = out.get(names.patchLogits());
         List<Heatmap> maps = new ArrayList<>();
-        if (out.clsAttention() != null) {
-            long[] s = out.clsAttentionShape();
-            Heatmap attention = Heatmap.fromClsAttention(out.clsAttention(), 0, (int) s[1], (int) s[2], t.region());
-            for (int i = 0; i < top.size(); i++) {
+        for (Diagnosis d : top) {
+            if (patchLogits != null) {
+                long[] s = patchLogits.shape();
+                maps.add(Heatmap.fromPatchLogits(patchLogits.data(), 0, (int) s[1], (int) s[2], d.index(), d.code(), t.region()));
+            } else if (attention != null) {
                 maps.add(attention);
             }
         }
+        InferenceSession.Tensor emb = out.get(names.embedding());
         double heat = ms(t2);
         Map<String, Double> timings = new LinkedHashMap<>();
         timings.put("decode", decodeMs);
@@ -83,7 +93,7 @@ public final class Analyzer implements AutoCloseable {
         timings.put("inference", inf);
         timings.put("heatmap", heat);
         timings.put("total", decodeMs + ms(t0));
-        return new Reading(img, bundle, session.provider(), p, top, maps, timings);
+        return new Reading(img, bundle, session.provider(), p, top, maps, attention, emb == null ? null : emb.data(), timings);
     }
 
     private static double ms(long since) {

@@ -11,45 +11,73 @@ import java.util.Map;
 
 /**
  * Replays the reference batch the exporter stored in the bundle (the exact input PyTorch saw) through ONNX Runtime
- * on the session's provider and compares every output with PyTorch's.
+ * on the session's provider and compares every output with PyTorch's, element by element:
+ * {@code |ort - torch| <= tolerance + relativeTolerance * |torch|}.
  */
 public final class BundleVerifier {
     private BundleVerifier() {}
 
-    /** Largest absolute difference per output, and whether all are within the bundle's tolerance. */
-    public record Result(ExecutionProvider provider, int batch, Map<String, Double> maxAbsDiff, double tolerance) {
+    /** The comparison of one output. */
+    public record Difference(String output, long[] shape, double maxAbs, double maxRel, long outside) {
         public boolean passed() {
-            return maxAbsDiff.values().stream().allMatch(d -> d <= tolerance);
+            return outside == 0;
+        }
+    }
+
+    public record Result(ExecutionProvider provider, int batch, List<Difference> outputs, double tolerance,
+                         double relativeTolerance) {
+        public boolean passed() {
+            return outputs.stream().allMatch(Difference::passed);
+        }
+
+        public Map<String, Double> maxAbsDiff() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            outputs.forEach(d -> m.put(d.output(), d.maxAbs()));
+            return m;
         }
     }
 
     public static Result verify(InferenceSession session) throws BundleException, InferenceException {
         ModelBundle b = session.bundle();
         BundleManifest.Reference ref = b.manifest().reference();
-        if (ref == null || ref.input() == null || ref.outputs() == null) {
+        if (ref == null || ref.input() == null || ref.outputs() == null || ref.outputs().isEmpty()) {
             throw new BundleException(b.dir().resolve(ModelBundle.MANIFEST) + ": has no reference tensors to verify against.");
         }
         List<Integer> shape = ref.input().shape();
+        if (shape.size() != 4 || shape.get(1) != 3 || !shape.get(2).equals(shape.get(3))) {
+            throw new BundleException(b.dir().resolve(ModelBundle.MANIFEST) + ": the reference input shape " + shape
+                    + " is not (batch, 3, size, size).");
+        }
         int n = shape.get(0);
         int size = shape.get(3);
-        float[] input = read(b, ref.input());
-        InferenceSession.Outputs out = session.run(input, n, size);
-        Map<String, Double> diffs = new LinkedHashMap<>();
+        double atol = ref.tolerance() > 0 ? ref.tolerance() : 1e-4;
+        double rtol = ref.relativeTolerance() > 0 ? ref.relativeTolerance() : 1e-3;
+        InferenceSession.Outputs out = session.run(read(b, ref.input()), n, size);
+        List<Difference> diffs = new java.util.ArrayList<>();
         for (Map.Entry<String, BundleManifest.TensorFile> e : ref.outputs().entrySet()) {
             float[] expected = read(b, e.getValue());
-            float[] actual = e.getKey().equals(b.manifest().outputs().logits()) ? out.logits()
-                    : e.getKey().equals(b.manifest().outputs().clsAttention()) ? out.clsAttention() : null;
-            if (actual == null || actual.length != expected.length) {
+            InferenceSession.Tensor actual = out.get(e.getKey());
+            if (actual == null || actual.data().length != expected.length) {
                 throw new BundleException(b.modelFile() + ": output '" + e.getKey() + "' does not match the reference shape "
                         + e.getValue().shape() + ".");
             }
-            double max = 0;
+            double maxAbs = 0;
+            double maxRel = 0;
+            long outside = 0;
             for (int i = 0; i < expected.length; i++) {
-                max = Math.max(max, Math.abs(expected[i] - actual[i]));
+                double d = Math.abs((double) expected[i] - actual.data()[i]);
+                double mag = Math.abs(expected[i]);
+                maxAbs = Math.max(maxAbs, d);
+                if (mag > 1e-6) {
+                    maxRel = Math.max(maxRel, d / mag);
+                }
+                if (!(d <= atol + rtol * mag)) {
+                    outside++;
+                }
             }
-            diffs.put(e.getKey(), max);
+            diffs.add(new Difference(e.getKey(), actual.shape(), maxAbs, maxRel, outside));
         }
-        return new Result(session.provider(), n, diffs, ref.tolerance() > 0 ? ref.tolerance() : 1e-4);
+        return new Result(session.provider(), n, diffs, atol, rtol);
     }
 
     static float[] read(ModelBundle b, BundleManifest.TensorFile t) throws BundleException {

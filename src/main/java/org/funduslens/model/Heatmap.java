@@ -14,6 +14,9 @@ public record Heatmap(String kind, String label, int gridWidth, int gridHeight, 
     /** Last-block CLS attention averaged over heads: where the model looked, the same for every diagnosis. */
     public static final String ATTENTION = "attention";
 
+    /** The diagnosis's logit split over the patches (exact for mean-pooled and DINOv2 linear heads). */
+    public static final String PATCH_LOGITS = "patch-logits";
+
     public boolean classAgnostic() {
         return label == null;
     }
@@ -31,6 +34,20 @@ public record Heatmap(String kind, String label, int gridWidth, int gridHeight, 
             }
         }
         return new Heatmap(ATTENTION, null, grid, grid, normalise(v), region);
+    }
+
+    /** Logits contributed by each patch to one class (exact decompositions only; see docs/models.md), min-max scaled. */
+    public static Heatmap fromPatchLogits(float[] patchLogits, int offset, int patches, int classes, int classIndex,
+                                          String label, CropRegion region) {
+        int grid = (int) Math.round(Math.sqrt(patches));
+        if (grid * grid != patches) {
+            throw new IllegalArgumentException(patches + " patches do not form a square grid");
+        }
+        float[] v = new float[patches];
+        for (int p = 0; p < patches; p++) {
+            v[p] = patchLogits[offset + p * classes + classIndex];
+        }
+        return new Heatmap(PATCH_LOGITS, label, grid, grid, normalise(v), region);
     }
 
     static float[] normalise(float[] v) {

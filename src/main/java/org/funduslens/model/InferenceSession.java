@@ -20,7 +20,6 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +32,15 @@ import org.slf4j.LoggerFactory;
 public final class InferenceSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceSession.class);
 
-    /** What the network returned for a batch, as flat arrays with their shapes. */
-    public record Outputs(float[] logits, long[] logitsShape, float[] clsAttention, long[] clsAttentionShape) {}
+    /** One output of the network: a flat float32 array and its shape. */
+    public record Tensor(float[] data, long[] shape) {}
+
+    /** What the network returned for a batch, by ONNX output name, in the session's order. */
+    public record Outputs(java.util.Map<String, Tensor> byName) {
+        public Tensor get(String name) {
+            return name == null ? null : byName.get(name);
+        }
+    }
 
     private final ModelBundle bundle;
     private final ZooModel<NDList, NDList> model;
@@ -138,26 +144,20 @@ public final class InferenceSession implements AutoCloseable {
             NDArray x = m.create(FloatBuffer.wrap(batch), new Shape(n, 3, size, size));
             x.setName("pixel_values");
             NDList out = predictor.predict(new NDList(x));
-            NDArray logits = byName(out, bundle.manifest().outputs().logits(), 0);
-            String attnName = bundle.manifest().outputs().clsAttention();
-            NDArray attn = attnName == null ? null : byName(out, attnName, 1);
-            return new Outputs(logits.toFloatArray(), logits.getShape().getShape(),
-                    attn == null ? null : attn.toFloatArray(), attn == null ? null : attn.getShape().getShape());
+            java.util.Map<String, Tensor> named = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < out.size(); i++) {
+                NDArray a = out.get(i);
+                String name = a.getName() == null || a.getName().isEmpty() ? "output" + i : a.getName();
+                named.put(name, new Tensor(a.toFloatArray(), a.getShape().getShape()));
+            }
+            if (!named.containsKey(bundle.manifest().outputs().logits())) {
+                throw new IllegalStateException("the network has no output named " + bundle.manifest().outputs().logits()
+                        + " (it has " + named.keySet() + ")");
+            }
+            return new Outputs(java.util.Collections.unmodifiableMap(named));
         } catch (TranslateException | RuntimeException e) {
             throw new InferenceException(bundle.modelFile() + ": inference failed (" + firstLine(e) + ").", e);
         }
-    }
-
-    private static NDArray byName(NDList list, String name, int fallbackIndex) {
-        for (NDArray a : list) {
-            if (name.equals(a.getName())) {
-                return a;
-            }
-        }
-        if (list.size() > fallbackIndex) {
-            return list.get(fallbackIndex);
-        }
-        throw new IllegalStateException("the network has no output named " + name.toLowerCase(Locale.ROOT));
     }
 
     @Override

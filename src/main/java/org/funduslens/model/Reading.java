@@ -6,11 +6,13 @@ import java.util.Map;
 import org.funduslens.image.FundusImage;
 
 /**
- * Everything one analysis produced for one image: the prediction, a heatmap per shown diagnosis (the same
- * class-agnostic map for each when the bundle only offers attention), and how long each stage took.
+ * Everything one analysis produced for one image: the prediction, a heatmap per shown diagnosis (class-specific from
+ * the patch logits where the bundle has them, otherwise the class-agnostic attention map for each), the attention
+ * map itself, the image embedding (null when the bundle has none), and how long each stage took.
  */
 public record Reading(FundusImage image, ModelBundle bundle, ExecutionProvider provider, Prediction prediction,
-                      List<Diagnosis> top, List<Heatmap> heatmaps, Map<String, Double> timingsMs) {
+                      List<Diagnosis> top, List<Heatmap> heatmaps, Heatmap attention, float[] embedding,
+                      Map<String, Double> timingsMs) {
 
     public Reading {
         top = List.copyOf(top);

@@ -92,7 +92,12 @@ class MainWindowUiTest {
         assertTrue(banner.isVisible());
         assertTrue(banner.getText().contains("DEMO \u2014 random weights, not a diagnosis"), banner.getText());
         assertTrue(text(robot, "#providerStatus").contains("CPU"), text(robot, "#providerStatus"));
-        assertTrue(text(robot, "#heatmapCaption").contains("class-agnostic"));
+        assertTrue(text(robot, "#heatmapCaption").contains(reading.top().get(0).name()), "a map for the first diagnosis");
+        Image firstMap = window().viewer().heatmapImage();
+        robot.clickOn("#diagnosis1");
+        assertTrue(text(robot, "#heatmapCaption").contains(reading.top().get(1).name()));
+        assertTrue(window().viewer().heatmapImage() != firstMap, "each diagnosis has its own map");
+        robot.clickOn("#diagnosis0");
 
         // the clinician agrees with the AI, confidence 4, a note; saves
         robot.clickOn("#agreeRadio");

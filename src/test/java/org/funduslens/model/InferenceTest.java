@@ -37,8 +37,12 @@ class InferenceTest {
             assertTrue(top.get(1).probability() >= top.get(2).probability());
             assertEquals(3, r.heatmaps().size());
             Heatmap h = r.heatmapFor(0);
-            assertTrue(h.classAgnostic());
+            assertEquals(Heatmap.PATCH_LOGITS, h.kind(), "the demo's mean-pooled head gives exact per-class maps");
+            assertEquals(top.get(0).code(), h.label());
+            assertTrue(r.heatmapFor(1) != h, "one map per diagnosis");
+            assertTrue(r.attention().classAgnostic());
             assertEquals(14, h.gridWidth());
+            assertEquals(128, r.embedding().length);
             BufferedImage png = h.render(img.width(), img.height());
             assertEquals(img.width(), png.getWidth());
             assertEquals(img.height(), png.getHeight());
@@ -59,6 +63,17 @@ class InferenceTest {
         assertEquals("A", p.first().code());
         assertEquals(1 / (1 + Math.exp(-1)), p.first().probability(), 1e-12);
         assertTrue(p.ranked().get(2).probability() >= 0);
+    }
+
+    @Test
+    void patchLogitMapsReadTheirOwnClass() {
+        // 4 patches x 3 classes; class 1's column is 0, 2, 4, 6
+        float[] pl = {9, 0, 1, 9, 2, 1, 9, 4, 1, 9, 6, 1};
+        Heatmap h = Heatmap.fromPatchLogits(pl, 0, 4, 3, 1, "B", new CropRegion(0, 0, 2, 2));
+        assertEquals("B", h.label());
+        assertEquals(0f, h.values()[0], 1e-6);
+        assertEquals(1 / 3f, h.values()[1], 1e-6);
+        assertEquals(1f, h.values()[3], 1e-6);
     }
 
     @Test
