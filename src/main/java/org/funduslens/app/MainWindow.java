@@ -59,6 +59,7 @@ import org.funduslens.image.FundusImage;
 import org.funduslens.image.ImageLoadException;
 import org.funduslens.image.ImageLoader;
 import org.funduslens.model.Analyzer;
+import org.funduslens.model.BundleCatalog;
 import org.funduslens.model.BundleException;
 import org.funduslens.model.BundleLocator;
 import org.funduslens.model.BundleManifest;
@@ -102,6 +103,9 @@ public final class MainWindow {
     private final Label demoBanner = new Label();
     private final Label providerBanner = new Label();
     private final Menu recentMenu = new Menu("Open _Recent");
+    private final Menu modelsMenu = new Menu("_Models");
+    private final ToggleGroup modelChoice = new ToggleGroup();
+    private Path currentBundleDir;
     private final VBox diagnosisList = new VBox(6);
     private final Label heatmapCaption = new Label();
     private final CheckBox showHeatmap = new CheckBox("Show heatmap");
@@ -218,10 +222,13 @@ public final class MainWindow {
         toggle.setOnAction(e -> showHeatmap.setSelected(!showHeatmap.isSelected()));
         Menu view = new Menu("_View", null, fit, actual, in, out, toggle);
 
+        modelsMenu.setId("modelsMenu");
+        refreshModelsMenu();
+
         MenuItem about = new MenuItem("_About FundusLens");
         about.setOnAction(e -> about());
         Menu help = new Menu("_Help", null, about);
-        return new MenuBar(file, view, help);
+        return new MenuBar(file, view, modelsMenu, help);
     }
 
     private Node sidePanel() {
@@ -385,6 +392,8 @@ public final class MainWindow {
         }, a -> {
             Analyzer old = analyzer;
             analyzer = a;
+            currentBundleDir = a.bundle().dir();
+            refreshModelsMenu();
             if (old != null) {
                 worker.submit(old::close);
             }
@@ -514,6 +523,9 @@ public final class MainWindow {
         Label code = new Label(d.code() + (demo ? "   \u00B7 DEMO" : ""));
         code.getStyleClass().add("muted");
         VBox row = new VBox(3, top, bar, code);
+        top.setMouseTransparent(true);
+        bar.setMouseTransparent(true);
+        code.setMouseTransparent(true);
         row.setId("diagnosis" + rank);
         row.getStyleClass().add("diagnosis-row");
         row.setOnMouseClicked(e -> selectDiagnosis(rank));
@@ -574,6 +586,54 @@ public final class MainWindow {
                     + (d.demo() ? " (logged as DEMO)." : "."));
             saveStatus.setTooltip(new javafx.scene.control.Tooltip("Decision log: " + l.file()));
         });
+    }
+
+    /** One radio item per installed bundle (one click switches), then the model card and the folders. */
+    private void refreshModelsMenu() {
+        modelsMenu.getItems().clear();
+        for (BundleCatalog.Entry e : BundleCatalog.installed()) {
+            javafx.scene.control.RadioMenuItem item = new javafx.scene.control.RadioMenuItem(e.label());
+            item.setMnemonicParsing(false);
+            item.setToggleGroup(modelChoice);
+            item.setUserData(e.dir());
+            item.setDisable(e.manifest() == null);
+            item.setSelected(e.dir().equals(currentBundleDir));
+            item.setOnAction(ev -> {
+                if (!e.dir().equals(currentBundleDir)) {
+                    loadModel(e.dir());
+                }
+            });
+            modelsMenu.getItems().add(item);
+        }
+        if (modelsMenu.getItems().isEmpty()) {
+            MenuItem none = new MenuItem("No bundles installed");
+            none.setDisable(true);
+            modelsMenu.getItems().add(none);
+        }
+        MenuItem card = new MenuItem("Model _Card\u2026");
+        card.setId("modelCardMenu");
+        card.setOnAction(e -> showModelCard());
+        MenuItem open = new MenuItem("Open Bundle _Folder\u2026");
+        open.setOnAction(e -> chooseBundle());
+        MenuItem reload = new MenuItem("_Refresh List");
+        reload.setOnAction(e -> refreshModelsMenu());
+        Label where = new Label("Your bundles: " + BundleCatalog.userBundlesDir());
+        where.getStyleClass().add("muted");
+        javafx.scene.control.CustomMenuItem whereItem = new javafx.scene.control.CustomMenuItem(where, false);
+        whereItem.setDisable(true);
+        modelsMenu.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), card, open, reload, whereItem);
+    }
+
+    /** Opens the model card of the bundle in use; returns its window (for tests and screenshots), or null. */
+    public Stage showModelCard() {
+        if (analyzer == null) {
+            showError("No model bundle is loaded yet.");
+            return null;
+        }
+        ModelCardDialog d = new ModelCardDialog(stage, analyzer.bundle(), analyzer.session(),
+                MainWindow.class.getResource("funduslens.css").toExternalForm());
+        d.show();
+        return d.stage();
     }
 
     private void refreshRecentMenu(List<Path> files) {

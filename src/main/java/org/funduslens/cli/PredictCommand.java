@@ -21,6 +21,7 @@ import org.funduslens.model.Diagnosis;
 import org.funduslens.model.Heatmap;
 import org.funduslens.model.InferenceException;
 import org.funduslens.model.ModelBundle;
+import org.funduslens.model.Npy;
 import org.funduslens.model.Reading;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,6 +57,10 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--cpu", description = "Run on the CPU even where a GPU provider is available.")
     boolean cpu;
 
+    @Option(names = "--dump-outputs", paramLabel = "DIR",
+            description = "Also write every ONNX output as float32 .npy (<image>.<output>.npy).")
+    Path dumpDir;
+
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "JPEG, PNG or TIFF files.")
     List<Path> images;
 
@@ -74,6 +79,14 @@ public final class PredictCommand implements Callable<Integer> {
             Files.createDirectories(maps);
         } catch (IOException e) {
             err.println("predict: " + maps + ": cannot create the heatmap folder (" + e.getMessage() + ").");
+            return ExitCodes.BAD_ARGUMENTS;
+        }
+        try {
+            if (dumpDir != null) {
+                Files.createDirectories(dumpDir);
+            }
+        } catch (IOException e) {
+            err.println("predict: " + dumpDir + ": cannot create the output folder (" + e.getMessage() + ").");
             return ExitCodes.BAD_ARGUMENTS;
         }
         int code = ExitCodes.OK;
@@ -95,6 +108,13 @@ public final class PredictCommand implements Callable<Integer> {
                 List<Path> extra = new java.util.ArrayList<>();
                 List<Path> files = writeHeatmaps(r, maps, image, stems, extra);
                 double writeMs = (System.nanoTime() - t0) / 1e6;
+                if (dumpDir != null) {
+                    String stem = files.isEmpty() ? image.getFileName().toString()
+                            : files.get(0).getFileName().toString().replaceFirst("\\..*$", "");
+                    for (var e : r.outputs().byName().entrySet()) {
+                        Npy.write(dumpDir.resolve(stem + "." + e.getKey() + ".npy"), e.getValue().data(), e.getValue().shape());
+                    }
+                }
                 if (json) {
                     out.println(JSON.writeValueAsString(toJson(r, files, extra, writeMs)));
                 } else {

@@ -44,6 +44,11 @@ public final class Analyzer implements AutoCloseable {
         return session.providerNotice();
     }
 
+    /** The ONNX Runtime session, for verification on the provider in use. */
+    public InferenceSession session() {
+        return session;
+    }
+
     public Preprocessor preprocessor() {
         return preprocessor;
     }
@@ -93,7 +98,8 @@ public final class Analyzer implements AutoCloseable {
         timings.put("inference", inf);
         timings.put("heatmap", heat);
         timings.put("total", decodeMs + ms(t0));
-        return new Reading(img, bundle, session.provider(), p, top, maps, attention, emb == null ? null : emb.data(), timings);
+        return new Reading(img, bundle, session.provider(), p, top, maps, attention, emb == null ? null : emb.data(), out,
+                timings);
     }
 
     private static double ms(long since) {

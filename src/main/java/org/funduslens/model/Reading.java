@@ -12,7 +12,7 @@ import org.funduslens.image.FundusImage;
  */
 public record Reading(FundusImage image, ModelBundle bundle, ExecutionProvider provider, Prediction prediction,
                       List<Diagnosis> top, List<Heatmap> heatmaps, Heatmap attention, float[] embedding,
-                      Map<String, Double> timingsMs) {
+                      InferenceSession.Outputs outputs, Map<String, Double> timingsMs) {
 
     public Reading {
         top = List.copyOf(top);

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.funduslens.model.Diagnosis;
+import org.funduslens.util.DataFolder;
 
 /**
  * The append-only decision log in SQLite; the owner of its schema. Every append is its own transaction in WAL mode

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.funduslens.util.DataFolder;
 
 /** The most recently opened files, newest first, kept in the data folder as one path per line. */
 public final class RecentFiles {

@@ -18,7 +18,7 @@ import javax.imageio.ImageIO;
 import org.funduslens.TestData;
 import org.funduslens.model.BundleManifest;
 import org.funduslens.model.Reading;
-import org.funduslens.study.DataFolder;
+import org.funduslens.util.DataFolder;
 import org.funduslens.study.DecisionLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +41,22 @@ class MainWindowUiTest {
     static void privateDataFolder() throws Exception {
         dataDir = Files.createTempDirectory("funduslens-ui-test");
         System.setProperty(DataFolder.PROPERTY, dataDir.toString());
+        // a second installed bundle in the user's bundles folder: the demo under another identity
+        Path second = dataDir.resolve("models").resolve("second");
+        try (var files = Files.walk(TestData.demoBundle())) {
+            for (Path p : files.toList()) {
+                Path t = second.resolve(TestData.demoBundle().relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        Path manifest = second.resolve("bundle.json");
+        Files.writeString(manifest, Files.readString(manifest)
+                .replace("\"funduslens-demo-tiny-vit\"", "\"second-demo\"")
+                .replace("\"FundusLens demo (tiny ViT, random weights)\"", "\"Second demo bundle\""));
     }
 
     @Start
@@ -95,7 +111,7 @@ class MainWindowUiTest {
         assertTrue(text(robot, "#heatmapCaption").contains(reading.top().get(0).name()), "a map for the first diagnosis");
         Image firstMap = window().viewer().heatmapImage();
         robot.clickOn("#diagnosis1");
-        assertTrue(text(robot, "#heatmapCaption").contains(reading.top().get(1).name()));
+        assertTrue(text(robot, "#heatmapCaption").contains(reading.top().get(1).name()), text(robot, "#heatmapCaption") + " / " + reading.top());
         assertTrue(window().viewer().heatmapImage() != firstMap, "each diagnosis has its own map");
         robot.clickOn("#diagnosis0");
 
@@ -153,6 +169,45 @@ class MainWindowUiTest {
             assertEquals(reading.prediction().first().code().equals("NORMAL"), d.agreesWithAi());
             assertEquals(5, d.confidence());
         }
+    }
+
+    @Test
+    void theModelsMenuSwitchesBundlesAndTheModelCardVerifies(FxRobot robot) throws Exception {
+        awaitIdle();
+        robot.interact(() -> window().openImage(TestData.shared().resolve("fundus/hrf/01_h.jpg")));
+        awaitReading();
+        robot.clickOn("Models");
+        robot.clickOn("Second demo bundle  [DEMO]");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(() -> !window().busy()
+                && window().currentReading() != null
+                && window().currentReading().bundle().id().equals("second-demo")).get());
+        assertTrue(text(robot, "#modelStatus").contains("Second demo bundle"), text(robot, "#modelStatus"));
+
+        Stage card = WaitForAsyncUtils.asyncFx(() -> window().showModelCard()).get();
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(card.isShowing());
+        String all = WaitForAsyncUtils.asyncFx(() -> card.getScene().getRoot().lookupAll(".card-value").stream()
+                .map(n -> ((javafx.scene.control.TextArea) n).getText()).reduce("", (a, b) -> a + "\n" + b)).get();
+        assertTrue(all.contains("retfound-mae"), all);
+        assertTrue(all.contains("bicubic"), all);
+        assertTrue(all.contains("CC0-1.0"), all);
+        assertTrue(all.contains("patch_logits: exact"), all);
+        Label demo = (Label) card.getScene().lookup("#cardDemo");
+        assertTrue(demo.getText().contains("DEMO"));
+        robot.interact(() -> ((javafx.scene.control.Button) card.getScene().lookup("#verifyButton")).fire());
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(
+                () -> ((Label) card.getScene().lookup("#verifyResult")).getText().startsWith("\u2714 Verified")).get());
+        Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("model-card.png");
+        WaitForAsyncUtils.asyncFx(() -> {
+            try {
+                Files.createDirectories(shot.getParent());
+                ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(card.getScene().snapshot(null), null), "png",
+                        shot.toFile());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            card.close();
+        }).get();
     }
 
     @Test

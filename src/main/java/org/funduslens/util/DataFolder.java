@@ -1,4 +1,4 @@
-package org.funduslens.study;
+package org.funduslens.util;
 
 import java.io.IOException;
 import java.nio.file.Files;
