@@ -161,6 +161,14 @@ class ExporterTest {
     }
 
     @Test
+    void theExportersOwnUnitTestsPass() throws Exception {
+        Result r = python("-m", "unittest", "discover", "-s", TestData.projectDir().resolve("models/export").toString(),
+                "-p", "test_*.py");
+        assertEquals(0, r.code(), r.log());
+        assertTrue(r.log().contains("OK"), r.log());
+    }
+
+    @Test
     void theDemoExportIsReproducible() throws Exception {
         Path out = work.resolve("demo");
         Result r = python(script("make_demo.py"), "--no-verify", "--out", out.toString());
