@@ -20,6 +20,7 @@ SIZES = {
     "tiny": {"mae": (16, 128, 2, 512), "d2": (14, 128, 2, 512), "bert": (128, 3, 256, 64), "proj": 64},
     "full": {"mae": (16, 1024, 24, 4096), "d2": (14, 384, 12, 1536), "bert": (768, 12, 3072, 512), "proj": 512},
 }
+DINOV2 = {"s": (14, 384, 12, 1536), "b": (14, 768, 12, 3072), "l": (14, 1024, 24, 4096)}
 WORDS = ("a fundus photograph of normal diabetic retinopathy mild moderate severe proliferative non age related macular "
          "degeneration glaucoma retinal vein artery occlusion central serous chorio detachment hole membrane epi "
          "pathologic myopia hypertensive neovascular optic neuropathy with the and in of").split()
@@ -63,9 +64,20 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--size", choices=sorted(SIZES), default="tiny")
     p.add_argument("--classes", type=int, default=5)
+    p.add_argument("--dinov2", choices=sorted(DINOV2), help="full size only: which DINOv2 (default s)")
+    p.add_argument("--only", help="write only the checkpoints whose file name contains this text")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    sz = SIZES[a.size]
+    sz = dict(SIZES[a.size])
+    if a.dinov2 and a.size == "full":
+        sz["d2"] = DINOV2[a.dinov2]
+    real_save = torch.save
+
+    def save(obj, path):
+        if a.only is None or a.only in os.path.basename(path) or not path.endswith(".pth") \
+                or os.path.basename(path).startswith(("retfound_mae_head", "dinov2_linear_head", "retfound_dinov2_head")):
+            real_save(obj, path)
+    torch.save = save
     c = a.classes
     r = Rand(11)
     out = lambda n: os.path.join(a.out, n)  # noqa: E731
@@ -107,7 +119,8 @@ def main():
         s.update({"norm.weight": 1 + r(dim), "norm.bias": r(dim), "mask_token": r(1, dim)})
         if reg:
             s["register_tokens"] = r(1, reg, dim)
-        name = f"dinov2_vit{'s' if a.size == 'tiny' else 's'}14{'_reg4' if reg else ''}_pretrain.pth"
+        letter = (a.dinov2 or "s") if a.size == "full" else "s"
+        name = f"dinov2_vit{letter}14{'_reg4' if reg else ''}_pretrain.pth"
         torch.save(s, out(name))
         head = f"dinov2_linear_head{'_reg4' if reg else ''}.pth"
         torch.save({"weight": r(c, 2 * dim, std=0.3), "bias": r(c)}, out(head))
@@ -167,6 +180,8 @@ def main():
     torch.save(z, out("RetiZero.pth"))
     jobs.append({"family": "retizero", "checkpoint": out("RetiZero.pth"), "vocab": out("vocab.txt")})
 
+    torch.save = real_save
+    jobs = [j for j in jobs if a.only is None or a.only in os.path.basename(j["checkpoint"])]
     for j in jobs:
         j.setdefault("head", None)
         j.setdefault("vocab", None)

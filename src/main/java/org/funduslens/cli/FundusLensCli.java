@@ -13,9 +13,10 @@ import picocli.CommandLine.Command;
 /** The command-line front end: a thin layer over the same core the GUI uses. */
 @Command(name = "funduslens", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "FundusLens: retinal foundation models on fundus photographs, locally.",
-        subcommands = {PredictCommand.class, PreprocessCommand.class, VerifyBundleCommand.class, SelftestCommand.class})
+        subcommands = {PredictCommand.class, PreprocessCommand.class, VerifyBundleCommand.class, BenchCommand.class,
+                SelftestCommand.class})
 public final class FundusLensCli implements Runnable {
-    public static final Set<String> COMMANDS = Set.of("predict", "preprocess", "verify-bundle", "selftest", "help",
+    public static final Set<String> COMMANDS = Set.of("predict", "preprocess", "verify-bundle", "bench", "selftest", "help",
             "-h", "--help", "-V", "--version");
 
     @CommandLine.Spec

@@ -1,33 +1,35 @@
 package org.funduslens.model;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
-import java.io.IOException;
+import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One ONNX Runtime session (through DJL's OnnxRuntime engine) for one bundle. The execution provider is chosen
- * here, once, when the session opens: the first GPU provider that this ONNX Runtime build offers and that starts,
- * otherwise the CPU. A GPU provider that fails falls back to the CPU with a notice saying why.
+ * here, once, when the session opens: the first GPU provider that this ONNX Runtime build offers and that starts
+ * (CUDA, then DirectML, then CoreML), otherwise the CPU. A GPU provider that fails falls back to the CPU with a
+ * notice saying why. The graph optimised for the provider is cached per bundle hash, provider and ONNX Runtime
+ * version ({@link OptimizedModelCache}), so the second load skips the optimisation.
  */
 public final class InferenceSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceSession.class);
@@ -43,15 +45,20 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     private final ModelBundle bundle;
-    private final ZooModel<NDList, NDList> model;
+    private final Model model;
+    private final OrtSession.SessionOptions sessionOptions;
     private final Predictor<NDList, NDList> predictor;
     private final ExecutionProvider provider;
     private final String providerNotice;
 
-    private InferenceSession(ModelBundle bundle, ZooModel<NDList, NDList> model, ExecutionProvider provider, String notice) {
+    /** A loaded network and the options it was created with (closed with it). */
+    private record Loaded(Model model, OrtSession.SessionOptions options) {}
+
+    private InferenceSession(ModelBundle bundle, Loaded loaded, ExecutionProvider provider, String notice) {
         this.bundle = bundle;
-        this.model = model;
-        this.predictor = model.newPredictor();
+        this.model = loaded.model();
+        this.sessionOptions = loaded.options();
+        this.predictor = model.newPredictor(new NoopTranslator());
         this.provider = provider;
         this.providerNotice = notice;
     }
@@ -60,10 +67,10 @@ public final class InferenceSession implements AutoCloseable {
     public static InferenceSession open(ModelBundle bundle, boolean preferGpu) throws BundleException {
         Offline.ensure();
         Engine.getEngine("OnnxRuntime");
-        Set<ExecutionProvider> offered = offeredProviders();
         List<String> failures = new ArrayList<>();
         if (preferGpu) {
-            for (ExecutionProvider p : List.of(ExecutionProvider.CUDA, ExecutionProvider.COREML)) {
+            Set<ExecutionProvider> offered = offeredProviders();
+            for (ExecutionProvider p : GPU_ORDER) {
                 if (!offered.contains(p)) {
                     continue;
                 }
@@ -84,6 +91,10 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
+    /** The order GPU providers are tried in; a build offers at most the ones compiled into it. */
+    static final List<ExecutionProvider> GPU_ORDER =
+            List.of(ExecutionProvider.CUDA, ExecutionProvider.DIRECTML, ExecutionProvider.COREML);
+
     /** The providers this ONNX Runtime build contains (whether the hardware is there is only known when one starts). */
     public static Set<ExecutionProvider> offeredProviders() {
         Set<ExecutionProvider> out = EnumSet.of(ExecutionProvider.CPU);
@@ -102,22 +113,60 @@ public final class InferenceSession implements AutoCloseable {
         return out;
     }
 
-    private static ZooModel<NDList, NDList> load(ModelBundle bundle, ExecutionProvider p)
-            throws ModelNotFoundException, MalformedModelException, IOException {
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Criteria.Builder<NDList, NDList> b = Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optModelPath(bundle.modelFile())
-                .optEngine("OnnxRuntime")
-                .optTranslator(new NoopTranslator())
-                .optOption("intraOpNumThreads", Integer.toString(threads))
-                .optOption("interOpNumThreads", "1");
-        switch (p) {
-            case CUDA -> b.optDevice(Device.gpu(0));
-            case COREML -> b.optDevice(Device.cpu()).optOption("ortDevice", "CoreML");
-            default -> b.optDevice(Device.cpu());
+    /** Session options for one provider: threads, graph optimisation, and the provider itself (CPU is always last). */
+    static OrtSession.SessionOptions options(ExecutionProvider p, OrtSession.SessionOptions.OptLevel level)
+            throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
+            so.setIntraOpNumThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
+            so.setInterOpNumThreads(1);
+            so.setOptimizationLevel(level);
+            switch (p) {
+                case CUDA -> so.addCUDA(0);
+                case DIRECTML -> so.addDirectML(0);
+                case COREML -> so.addCoreML();
+                default -> { }
+            }
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
         }
-        return b.build().loadModel();
+    }
+
+    private static Loaded load(ModelBundle bundle, ExecutionProvider p) throws Exception {
+        OptimizedModelCache cache = OptimizedModelCache.forBundle(bundle, p);
+        Path cached = cache.usable();
+        if (cached != null) {
+            try {
+                return loadFile(bundle, p, cached, OrtSession.SessionOptions.OptLevel.NO_OPT, null);
+            } catch (Exception e) {
+                LOG.warn("{}: the cached optimised network could not be loaded ({}); using the bundle's", bundle.id(),
+                        firstLine(e));
+                cache.discard();
+            }
+        }
+        Loaded m = loadFile(bundle, p, bundle.modelFile(), OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, cache);
+        cache.seal();
+        return m;
+    }
+
+    private static Loaded loadFile(ModelBundle bundle, ExecutionProvider p, Path file, OrtSession.SessionOptions.OptLevel level,
+                                  OptimizedModelCache writeTo) throws Exception {
+        OrtSession.SessionOptions so = options(p, level);
+        if (writeTo != null && writeTo.pending() != null) {
+            so.setOptimizedModelFilePath(writeTo.pending().toString());
+        }
+        Model m = Model.newInstance(bundle.id(), Device.cpu(), "OnnxRuntime");
+        try {
+            String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
+            m.load(file.getParent(), name, Map.of("sessionOptions", so));
+            return new Loaded(m, so);
+        } catch (Exception | UnsatisfiedLinkError e) {
+            m.close();
+            so.close();
+            throw e;
+        }
     }
 
     private static String firstLine(Throwable e) {
@@ -164,5 +213,6 @@ public final class InferenceSession implements AutoCloseable {
     public void close() {
         predictor.close();
         model.close();
+        sessionOptions.close();
     }
 }
