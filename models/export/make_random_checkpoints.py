@@ -35,16 +35,19 @@ class Rand:
 
 
 def vit_state(r, patch, dim, depth, hidden, tokens, layer_scale=False, qkv_name="attn.qkv", prefix=""):
+    # the spread of the weights shrinks with the width so that attention stays as well conditioned at full size as
+    # in the tiny models (saturated softmaxes would make any two correct runtimes disagree)
+    k = math.sqrt(128 / dim)
     s = {prefix + "cls_token": r(1, 1, dim), prefix + "pos_embed": r(1, tokens, dim),
          prefix + "patch_embed.proj.weight": r(dim, 3, patch, patch, std=0.05), prefix + "patch_embed.proj.bias": r(dim)}
     for i in range(depth):
         b = f"{prefix}blocks.{i}."
         s.update({b + "norm1.weight": 1 + r(dim), b + "norm1.bias": r(dim),
-                  b + qkv_name + ".weight": r(3 * dim, dim, std=0.2), b + qkv_name + ".bias": r(3 * dim),
-                  b + "attn.proj.weight": r(dim, dim, std=0.05), b + "attn.proj.bias": r(dim),
+                  b + qkv_name + ".weight": r(3 * dim, dim, std=0.2 * k), b + qkv_name + ".bias": r(3 * dim),
+                  b + "attn.proj.weight": r(dim, dim, std=0.05 * k), b + "attn.proj.bias": r(dim),
                   b + "norm2.weight": 1 + r(dim), b + "norm2.bias": r(dim),
-                  b + "mlp.fc1.weight": r(hidden, dim, std=0.05), b + "mlp.fc1.bias": r(hidden),
-                  b + "mlp.fc2.weight": r(dim, hidden, std=0.05), b + "mlp.fc2.bias": r(dim)})
+                  b + "mlp.fc1.weight": r(hidden, dim, std=0.05 * k), b + "mlp.fc1.bias": r(hidden),
+                  b + "mlp.fc2.weight": r(dim, hidden, std=0.05 * k), b + "mlp.fc2.bias": r(dim)})
         if layer_scale:
             s[b + "ls1.gamma"] = 0.5 + r(dim, std=0.1)
             s[b + "ls2.gamma"] = 0.5 + r(dim, std=0.1)

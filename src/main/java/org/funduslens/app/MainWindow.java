@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javafx.application.Platform;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.concurrent.Task;
@@ -79,8 +80,9 @@ import org.funduslens.study.RecentFiles;
  */
 public final class MainWindow {
     private static final int TOP = 3;
-    private static final String MAP_CLASS = "Per diagnosis";
+    private static final String MAP_CLASS = "Patch logits";
     private static final String MAP_ATTENTION = "Attention";
+    private static final String MAP_OCCLUSION = "Occlusion";
 
     private final Stage stage;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -110,6 +112,11 @@ public final class MainWindow {
     private final Label heatmapCaption = new Label();
     private final CheckBox showHeatmap = new CheckBox("Show heatmap");
     private final javafx.scene.control.ChoiceBox<String> heatmapKind = new javafx.scene.control.ChoiceBox<>();
+    private final ProgressBar occlusionProgress = new ProgressBar(0);
+    private final Button cancelOcclusion = new Button("Cancel");
+    private final HBox occlusionRow = new HBox(8, new Label("Occlusion"), occlusionProgress, cancelOcclusion);
+    private final Map<Reading, List<Heatmap>> occlusionMaps = new IdentityHashMap<>();
+    private Task<List<Heatmap>> occlusionTask;
     private final Slider opacity = new Slider(0, 1, 0.7);
     private final ToggleGroup decisionChoice = new ToggleGroup();
     private final RadioButton agree = new RadioButton("Agree with the AI");
@@ -243,11 +250,26 @@ public final class MainWindow {
         showHeatmap.setSelected(true);
         showHeatmap.selectedProperty().addListener((o, a, b) -> viewer.setHeatmapVisible(b));
         heatmapKind.setId("heatmapKind");
-        heatmapKind.getItems().setAll(MAP_CLASS, MAP_ATTENTION);
+        heatmapKind.getItems().setAll(MAP_CLASS, MAP_ATTENTION, MAP_OCCLUSION);
         heatmapKind.setValue(MAP_CLASS);
-        heatmapKind.setVisible(false);
-        heatmapKind.managedProperty().bind(heatmapKind.visibleProperty());
-        heatmapKind.valueProperty().addListener((o, a, b) -> selectDiagnosis(selectedDiagnosis));
+        heatmapKind.valueProperty().addListener((o, a, b) -> {
+            if (MAP_OCCLUSION.equals(b)) {
+                startOcclusion();
+            }
+            selectDiagnosis(selectedDiagnosis);
+        });
+        occlusionProgress.setId("occlusionProgress");
+        occlusionProgress.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(occlusionProgress, Priority.ALWAYS);
+        cancelOcclusion.setId("cancelOcclusion");
+        cancelOcclusion.setOnAction(e -> {
+            if (occlusionTask != null) {
+                occlusionTask.cancel();
+            }
+        });
+        occlusionRow.setAlignment(Pos.CENTER_LEFT);
+        occlusionRow.setVisible(false);
+        occlusionRow.managedProperty().bind(occlusionRow.visibleProperty());
         opacity.setId("opacitySlider");
         viewer.heatmapOpacityProperty().bind(opacity.valueProperty());
         Label opacityLabel = new Label("Opacity");
@@ -303,7 +325,7 @@ public final class MainWindow {
 
         HBox heatRow = new HBox(10, showHeatmap, heatmapKind);
         heatRow.setAlignment(Pos.CENTER_LEFT);
-        VBox box = new VBox(10, aiTitle, diagnosisList, heatRow, opacityRow, legend, heatmapCaption,
+        VBox box = new VBox(10, aiTitle, diagnosisList, heatRow, occlusionRow, opacityRow, legend, heatmapCaption,
                 new Separator(), decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, note, save, saveStatus);
         box.setPadding(new Insets(14));
         box.getStyleClass().add("side-panel");
@@ -437,6 +459,10 @@ public final class MainWindow {
             } catch (IOException e) {
                 // the recent-files list is a convenience: a read-only data folder must not stop the reading
             }
+            if (occlusionTask != null && occlusionTask.isRunning()) {
+                occlusionTask.cancel();
+            }
+            occlusionMaps.clear();
             reading.set(null);
             renderedMaps.clear();
             viewer.setImage(toFx(img));
@@ -499,6 +525,18 @@ public final class MainWindow {
         for (int i = 0; i < r.top().size(); i++) {
             diagnosisList.getChildren().add(diagnosisRow(i, r.top().get(i), r.bundle().demo()));
         }
+        boolean classSpecific = !r.heatmaps().isEmpty() && !r.heatmapFor(0).classAgnostic();
+        if (!classSpecific) {
+            heatmapKind.getItems().setAll(MAP_ATTENTION, MAP_OCCLUSION);
+        } else {
+            heatmapKind.getItems().setAll(MAP_CLASS, MAP_ATTENTION, MAP_OCCLUSION);
+        }
+        if (heatmapKind.getValue() == null || !heatmapKind.getItems().contains(heatmapKind.getValue())) {
+            heatmapKind.setValue(heatmapKind.getItems().get(0));
+        }
+        if (MAP_OCCLUSION.equals(heatmapKind.getValue())) {
+            startOcclusion();
+        }
         selectDiagnosis(0);
         agree.setText("Agree with the AI: " + r.top().get(0).name());
         decisionChoice.selectToggle(null);
@@ -545,15 +583,87 @@ public final class MainWindow {
                     javafx.css.PseudoClass.getPseudoClass("selected"), k == i);
         }
         boolean classSpecific = !r.heatmaps().isEmpty() && !r.heatmapFor(0).classAgnostic();
-        heatmapKind.setVisible(classSpecific && r.attention() != null);
-        Heatmap h = classSpecific && MAP_ATTENTION.equals(heatmapKind.getValue()) || r.heatmaps().isEmpty()
-                ? r.attention() : r.heatmapFor(i);
+        String kind = heatmapKind.getValue();
+        if (MAP_CLASS.equals(kind) && !classSpecific) {
+            kind = MAP_ATTENTION;
+        }
+        String name = r.top().get(i).name();
+        Heatmap h;
+        String caption;
+        if (MAP_OCCLUSION.equals(kind)) {
+            List<Heatmap> occ = occlusionMaps.get(r);
+            if (occ == null) {
+                viewer.setHeatmap(null);
+                heatmapCaption.setText("Occlusion for " + name + ": computing (one run per image patch)\u2026");
+                return;
+            }
+            h = occ.get(i);
+            caption = "Occlusion for " + name + ": how much its probability drops when each patch is greyed out "
+                    + "(model-agnostic).";
+        } else if (MAP_CLASS.equals(kind)) {
+            h = r.heatmapFor(i);
+            caption = "Patch logits for " + name + ": how much each part of the image adds to this diagnosis's score.";
+        } else {
+            h = r.attention();
+            caption = "Attention of the model's last layer (where it looked), class-agnostic \u2014 the same map for "
+                    + "every diagnosis.";
+        }
         viewer.setHeatmap(renderedMaps.get(h));
         viewer.setAnalysedRegion(h.region().x(), h.region().y(), h.region().width(), h.region().height());
-        heatmapCaption.setText(h.classAgnostic()
-                ? "Heatmap: attention of the model's last layer (where it looked), class-agnostic \u2014 the same map for every diagnosis."
-                : "Heatmap for " + r.top().get(i).name() + ": how much each part of the image adds to this diagnosis's "
-                + "score (patch logits). Click another diagnosis to see its map.");
+        heatmapCaption.setText(caption + (h.classAgnostic() ? "" : " Click another diagnosis to see its map."));
+    }
+
+    /** Computes the occlusion maps of the current reading in the background, with progress and cancel. */
+    private void startOcclusion() {
+        Reading r = reading.get();
+        Analyzer a = analyzer;
+        if (r == null || a == null || occlusionMaps.containsKey(r) || (occlusionTask != null && occlusionTask.isRunning())) {
+            return;
+        }
+        FundusImage img = r.image();
+        Task<List<Heatmap>> task = new Task<>() {
+            @Override
+            protected List<Heatmap> call() throws Exception {
+                List<Heatmap> maps = a.occlusion(r, f -> updateProgress(f, 1), this::isCancelled);
+                Map<Heatmap, BufferedImage> images = new IdentityHashMap<>();
+                for (Heatmap h : maps) {
+                    images.put(h, h.renderOverlay(img.width(), img.height()));
+                }
+                Platform.runLater(() -> images.forEach((h, bi) -> renderedMaps.put(h, SwingFXUtils.toFXImage(bi, null))));
+                return maps;
+            }
+        };
+        occlusionTask = task;
+        occlusionProgress.progressProperty().bind(task.progressProperty());
+        occlusionRow.setVisible(true);
+        task.setOnSucceeded(e -> {
+            occlusionRow.setVisible(false);
+            Platform.runLater(() -> {
+                occlusionMaps.put(r, task.getValue());
+                if (reading.get() == r) {
+                    selectDiagnosis(selectedDiagnosis);
+                }
+            });
+        });
+        task.setOnCancelled(e -> {
+            occlusionRow.setVisible(false);
+            if (reading.get() == r && MAP_OCCLUSION.equals(heatmapKind.getValue())) {
+                heatmapKind.setValue(MAP_CLASS);
+            }
+        });
+        task.setOnFailed(e -> {
+            occlusionRow.setVisible(false);
+            showError(task.getException().getMessage());
+        });
+        Thread t = new Thread(task, "funduslens-occlusion");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** True once the occlusion maps of the current reading are shown or ready. */
+    public boolean occlusionReady() {
+        Reading r = reading.get();
+        return r != null && occlusionMaps.containsKey(r);
     }
 
     private void formChanged() {

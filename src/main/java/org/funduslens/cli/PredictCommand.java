@@ -57,6 +57,11 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--cpu", description = "Run on the CPU even where a GPU provider is available.")
     boolean cpu;
 
+    @Option(names = "--heatmaps", paramLabel = "KINDS", split = ",", defaultValue = "attention,class",
+            description = "Which maps to write: attention, class (patch logits, where the bundle has them), "
+                    + "occlusion (slow: one run per patch). Default: ${DEFAULT-VALUE}.")
+    List<String> heatmapKinds;
+
     @Option(names = "--dump-outputs", paramLabel = "DIR",
             description = "Also write every ONNX output as float32 .npy (<image>.<output>.npy).")
     Path dumpDir;
@@ -71,6 +76,12 @@ public final class PredictCommand implements Callable<Integer> {
         if (top < 1) {
             err.println("predict: --top must be at least 1, not " + top + ".");
             return ExitCodes.BAD_ARGUMENTS;
+        }
+        for (String k : heatmapKinds) {
+            if (!List.of("attention", "class", "occlusion", "none").contains(k)) {
+                err.println("predict: --heatmaps takes attention, class, occlusion or none, not '" + k + "'.");
+                return ExitCodes.BAD_ARGUMENTS;
+            }
         }
         Path bundleDir = model != null ? model : BundleLocator.demoBundle();
         Path maps = (heatmapDir != null ? heatmapDir : Path.of(System.getProperty("java.io.tmpdir"), "funduslens-heatmaps"))
@@ -105,20 +116,26 @@ public final class PredictCommand implements Callable<Integer> {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                List<Path> extra = new java.util.ArrayList<>();
-                List<Path> files = writeHeatmaps(r, maps, image, stems, extra);
+                long occStart = System.nanoTime();
+                List<Heatmap> occlusion = heatmapKinds.contains("occlusion")
+                        ? analyzer.occlusion(r, f -> { }, () -> false) : List.of();
+                double occlusionMs = (System.nanoTime() - occStart) / 1e6;
+                Maps files = writeHeatmaps(r, occlusion, maps, image, stems, heatmapKinds);
                 double writeMs = (System.nanoTime() - t0) / 1e6;
                 if (dumpDir != null) {
-                    String stem = files.isEmpty() ? image.getFileName().toString()
-                            : files.get(0).getFileName().toString().replaceFirst("\\..*$", "");
+                    String stem = files.stem();
                     for (var e : r.outputs().byName().entrySet()) {
                         Npy.write(dumpDir.resolve(stem + "." + e.getKey() + ".npy"), e.getValue().data(), e.getValue().shape());
                     }
                 }
                 if (json) {
-                    out.println(JSON.writeValueAsString(toJson(r, files, extra, writeMs)));
+                    ObjectNode line = toJson(r, files, writeMs);
+                    if (!occlusion.isEmpty()) {
+                        ((ObjectNode) line.get("timings_ms")).put("occlusion", round(occlusionMs));
+                    }
+                    out.println(JSON.writeValueAsString(line));
                 } else {
-                    printText(out, r, files, extra);
+                    printText(out, r, files);
                 }
                 out.flush();
             }
@@ -135,9 +152,12 @@ public final class PredictCommand implements Callable<Integer> {
         return code;
     }
 
+    /** The files written for one image: per diagnosis, a path per map kind; all distinct paths in order. */
+    record Maps(String stem, List<Map<String, Path>> perDiagnosis, List<Path> all, List<String> unavailable) {}
+
     /** One PNG per distinct heatmap (a class-agnostic map is written once and shared by every diagnosis). */
-    static List<Path> writeHeatmaps(Reading r, Path dir, Path image, Map<String, Integer> stems, List<Path> extra)
-            throws IOException {
+    static Maps writeHeatmaps(Reading r, List<Heatmap> occlusion, Path dir, Path image, Map<String, Integer> stems,
+                              List<String> kinds) throws IOException {
         String name = image.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = (dot > 0 ? name.substring(0, dot) : name).replaceAll("[^A-Za-z0-9._-]", "_");
@@ -145,28 +165,44 @@ public final class PredictCommand implements Callable<Integer> {
         if (n > 1) {
             stem = stem + "-" + n;
         }
+        boolean classMaps = !r.heatmaps().isEmpty() && !r.heatmaps().get(0).classAgnostic();
+        List<String> unavailable = new java.util.ArrayList<>();
+        if (kinds.contains("class") && !classMaps) {
+            unavailable.add("class (this bundle's head has no exact patch split)");
+        }
+        if (kinds.contains("attention") && r.attention() == null) {
+            unavailable.add("attention (the bundle has no attention output)");
+        }
         Map<Heatmap, Path> written = new java.util.IdentityHashMap<>();
-        List<Path> perDiagnosis = new java.util.ArrayList<>();
-        for (int i = 0; i < r.top().size() && !r.heatmaps().isEmpty(); i++) {
-            Heatmap h = r.heatmapFor(i);
-            Path f = written.get(h);
-            if (f == null) {
-                String suffix = h.classAgnostic() ? h.kind() : h.kind() + "-" + r.top().get(i).code();
-                f = dir.resolve(stem + "." + suffix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_") + ".png");
-                ImageIO.write(h.render(r.image().width(), r.image().height()), "png", f.toFile());
-                written.put(h, f);
+        List<Map<String, Path>> perDiagnosis = new java.util.ArrayList<>();
+        for (int i = 0; i < r.top().size(); i++) {
+            Map<String, Path> mine = new java.util.LinkedHashMap<>();
+            if (kinds.contains("class") && classMaps) {
+                mine.put("class", write(r, r.heatmapFor(i), dir, stem, written));
             }
-            perDiagnosis.add(f);
+            if (kinds.contains("occlusion") && i < occlusion.size()) {
+                mine.put("occlusion", write(r, occlusion.get(i), dir, stem, written));
+            }
+            if (kinds.contains("attention") && r.attention() != null) {
+                mine.put("attention", write(r, r.attention(), dir, stem, written));
+            }
+            perDiagnosis.add(mine);
         }
-        if (r.attention() != null && !written.containsKey(r.attention())) {
-            Path f = dir.resolve(stem + "." + Heatmap.ATTENTION + ".png");
-            ImageIO.write(r.attention().render(r.image().width(), r.image().height()), "png", f.toFile());
-            extra.add(f);
-        }
-        return perDiagnosis;
+        return new Maps(stem, perDiagnosis, List.copyOf(new java.util.LinkedHashSet<>(written.values())), unavailable);
     }
 
-    static ObjectNode toJson(Reading r, List<Path> heatmapFiles, List<Path> extra, double writeMs) {
+    private static Path write(Reading r, Heatmap h, Path dir, String stem, Map<Heatmap, Path> written) throws IOException {
+        Path f = written.get(h);
+        if (f == null) {
+            String suffix = h.classAgnostic() ? h.kind() : h.kind() + "-" + h.label();
+            f = dir.resolve(stem + "." + suffix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_") + ".png");
+            ImageIO.write(h.render(r.image().width(), r.image().height()), "png", f.toFile());
+            written.put(h, f);
+        }
+        return f;
+    }
+
+    static ObjectNode toJson(Reading r, Maps maps, double writeMs) {
         ObjectNode o = JSON.createObjectNode();
         o.put("image", r.image().source().toAbsolutePath().normalize().toString());
         o.put("width", r.image().width());
@@ -190,20 +226,31 @@ public final class PredictCommand implements Callable<Integer> {
             p.put("label", d.name());
             p.put("code", d.code());
             p.put("probability", d.probability());
-            if (i < heatmapFiles.size()) {
-                p.put("heatmap", heatmapFiles.get(i).toString());
+            Map<String, Path> mine = i < maps.perDiagnosis().size() ? maps.perDiagnosis().get(i) : Map.of();
+            if (!mine.isEmpty()) {
+                p.put("heatmap", mine.values().iterator().next().toString());
+                ObjectNode byKind = p.putObject("heatmaps");
+                mine.forEach((k, f) -> byKind.put(k, f.toString()));
             }
         }
-        ArrayNode maps = o.putArray("heatmaps");
-        heatmapFiles.stream().distinct().forEach(f -> maps.add(f.toString()));
-        extra.forEach(f -> maps.add(f.toString()));
-        if (!r.heatmaps().isEmpty()) {
-            o.put("heatmap_kind", r.heatmaps().get(0).classAgnostic()
-                    ? r.heatmaps().get(0).kind() + " (class-agnostic: the same map for every diagnosis)"
-                    : r.heatmaps().get(0).kind() + " (class-specific: one map per diagnosis)");
+        ArrayNode all = o.putArray("heatmaps");
+        maps.all().forEach(f -> all.add(f.toString()));
+        ObjectNode kinds = o.putObject("heatmap_methods");
+        if (!maps.perDiagnosis().isEmpty()) {
+            for (String k : maps.perDiagnosis().get(0).keySet()) {
+                kinds.put(k, switch (k) {
+                    case "class" -> "patch logits: the diagnosis's logit split exactly over the image patches";
+                    case "occlusion" -> "occlusion: the drop in the diagnosis's probability when a patch is greyed out";
+                    default -> "attention: last-layer CLS attention averaged over heads (class-agnostic)";
+                });
+            }
+        }
+        if (!maps.unavailable().isEmpty()) {
+            ArrayNode u = o.putArray("heatmaps_unavailable");
+            maps.unavailable().forEach(u::add);
         }
         ObjectNode t = o.putObject("timings_ms");
-        r.timingsMs().forEach((k, v) -> t.put(k, k.equals("heatmap") ? round(v + writeMs) : k.equals("total") ? round(v + writeMs) : v));
+        r.timingsMs().forEach((k, v) -> t.put(k, k.equals("heatmap") || k.equals("total") ? round(v + writeMs) : v));
         return o;
     }
 
@@ -211,7 +258,7 @@ public final class PredictCommand implements Callable<Integer> {
         return Math.round(v * 100) / 100.0;
     }
 
-    private static void printText(PrintWriter out, Reading r, List<Path> files, List<Path> extra) {
+    private static void printText(PrintWriter out, Reading r, Maps maps) {
         out.println(r.image().source() + "  [" + r.bundle().displayName() + ", " + r.provider().label() + "]");
         if (r.bundle().demo()) {
             out.println("  " + r.bundle().demoNotice());
@@ -219,7 +266,6 @@ public final class PredictCommand implements Callable<Integer> {
         for (Diagnosis d : r.top()) {
             out.printf(Locale.ROOT, "  %5.1f%%  %s (%s)%n", d.probability() * 100, d.name(), d.code());
         }
-        files.stream().distinct().forEach(f -> out.println("  heatmap: " + f));
-        extra.forEach(f -> out.println("  heatmap: " + f));
+        maps.all().forEach(f -> out.println("  heatmap: " + f));
     }
 }

@@ -102,6 +102,16 @@ public final class Analyzer implements AutoCloseable {
                 timings);
     }
 
+    /**
+     * Occlusion maps for the reading's shown diagnoses, one per diagnosis; slow (one run per grid cell), so callers
+     * run it in the background with progress and cancellation.
+     */
+    public synchronized List<Heatmap> occlusion(Reading r, java.util.function.DoubleConsumer progress,
+                                                java.util.function.BooleanSupplier cancelled) throws InferenceException {
+        int patch = Math.max(8, bundle.manifest().backbone().patch());
+        return Occlusion.maps(session, preprocessor.preprocess(r.image()), r.top(), patch, 16, progress, cancelled);
+    }
+
     private static double ms(long since) {
         return Math.round((System.nanoTime() - since) / 1e4) / 100.0;
     }

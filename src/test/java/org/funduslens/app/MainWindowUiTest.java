@@ -211,6 +211,53 @@ class MainWindowUiTest {
     }
 
     @Test
+    void theThreeHeatmapKindsForOnePhotograph(FxRobot robot) throws Exception {
+        Path photo = TestData.shared().resolve("fundus/cc0_wikimedia/skimage_retina_normal_left.jpg");
+        awaitIdle();
+        robot.interact(() -> window().openImage(photo));
+        Reading reading = awaitReading();
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ChoiceBox<String> kind = robot.lookup("#heatmapKind").queryAs(javafx.scene.control.ChoiceBox.class);
+        assertEquals(List.of("Patch logits", "Attention", "Occlusion"), List.copyOf(kind.getItems()));
+        List<java.awt.image.BufferedImage> panels = new java.util.ArrayList<>();
+        List<String> captions = new java.util.ArrayList<>();
+        for (String k : kind.getItems()) {
+            robot.interact(() -> kind.setValue(k));
+            if (k.equals("Occlusion")) {
+                WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS,
+                        () -> WaitForAsyncUtils.asyncFx(() -> window().occlusionReady()).get());
+                WaitForAsyncUtils.waitForFxEvents();
+            }
+            String caption = text(robot, "#heatmapCaption");
+            assertTrue(caption.startsWith(k.equals("Patch logits") ? "Patch logits for" : k), caption);
+            assertNotNull(window().viewer().heatmapImage(), k);
+            captions.add(k.equals("Attention") ? "Attention (class-agnostic)" : k + " \u2014 " + reading.top().get(0).name());
+            panels.add(WaitForAsyncUtils.asyncFx(() -> javafx.embed.swing.SwingFXUtils.fromFXImage(
+                    window().viewer().snapshot(null, null), null)).get());
+        }
+        // one picture: the three maps of the first diagnosis side by side, each labelled with its method
+        int w = panels.get(0).getWidth();
+        int h = panels.get(0).getHeight();
+        java.awt.image.BufferedImage all = new java.awt.image.BufferedImage(w * 3, h + 36,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = all.createGraphics();
+        g.setColor(new java.awt.Color(0x11, 0x14, 0x17));
+        g.fillRect(0, 0, all.getWidth(), all.getHeight());
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 18));
+        for (int i = 0; i < 3; i++) {
+            g.drawImage(panels.get(i), i * w, 36, null);
+            g.setColor(java.awt.Color.WHITE);
+            g.drawString(captions.get(i) + "   [DEMO, random weights]", i * w + 12, 25);
+        }
+        g.dispose();
+        Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("heatmap-kinds.png");
+        Files.createDirectories(shot.getParent());
+        ImageIO.write(all, "png", shot.toFile());
+        assertEquals(3, reading.top().size());
+    }
+
+    @Test
     void aBrokenFileGivesOneSentenceAndTheWindowCarriesOn(FxRobot robot) throws Exception {
         Path broken = dataDir.resolve("scan-broken.jpg");
         Files.writeString(broken, "not an image");
