@@ -98,6 +98,8 @@ public final class MainWindow {
 
     private Analyzer analyzer;
     private DecisionLog log;
+    private org.funduslens.study.SimilarCaseIndex similarIndex;
+    private final VBox similarList = new VBox(6);
 
     private final BorderPane root = new BorderPane();
     private final ImageViewer viewer = new ImageViewer();
@@ -145,6 +147,13 @@ public final class MainWindow {
                 throw new UserFacingException(e.getMessage(), e);
             }
         }, l -> log = l);
+        runInBackground("Opening the similar-case index\u2026", () -> {
+            try {
+                return org.funduslens.study.SimilarCaseIndex.openDefault();
+            } catch (org.funduslens.study.SimilarCaseException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, i -> similarIndex = i);
     }
 
     public Scene scene() {
@@ -281,6 +290,10 @@ public final class MainWindow {
         heatmapCaption.getStyleClass().add("muted");
         HBox legend = legend();
 
+        Label similarTitle = new Label("Similar cases");
+        similarTitle.getStyleClass().add("section-title");
+        similarList.setId("similarList");
+
         Label decisionTitle = new Label("Your decision");
         decisionTitle.getStyleClass().add("section-title");
         agree.setId("agreeRadio");
@@ -326,6 +339,7 @@ public final class MainWindow {
         HBox heatRow = new HBox(10, showHeatmap, heatmapKind);
         heatRow.setAlignment(Pos.CENTER_LEFT);
         VBox box = new VBox(10, aiTitle, diagnosisList, heatRow, occlusionRow, opacityRow, legend, heatmapCaption,
+                new Separator(), similarTitle, similarList,
                 new Separator(), decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, note, save, saveStatus);
         box.setPadding(new Insets(14));
         box.getStyleClass().add("side-panel");
@@ -508,6 +522,7 @@ public final class MainWindow {
 
     private void clearResults(String message) {
         diagnosisList.getChildren().setAll(new Label(message));
+        similarList.getChildren().clear();
         heatmapCaption.setText("");
         agree.setText("Agree with the AI");
         decisionChoice.selectToggle(null);
@@ -538,6 +553,7 @@ public final class MainWindow {
             startOcclusion();
         }
         selectDiagnosis(0);
+        findSimilar(r);
         agree.setText("Agree with the AI: " + r.top().get(0).name());
         decisionChoice.selectToggle(null);
         timingStatus.setText(String.format(Locale.ROOT, "%s  %.0f ms (inference %.0f ms)",
@@ -720,6 +736,13 @@ public final class MainWindow {
             none.setDisable(true);
             modelsMenu.getItems().add(none);
         }
+        MenuItem indexRefs = new MenuItem("_Index Reference Images\u2026");
+        indexRefs.setId("indexMenu");
+        indexRefs.setOnAction(e -> chooseReferenceFolder());
+        MenuItem subset = new MenuItem("Labels to _Score\u2026");
+        subset.setId("labelSubsetMenu");
+        subset.setDisable(analyzer == null || !"zero-shot".equals(analyzer.bundle().manifest().task()));
+        subset.setOnAction(e -> chooseLabelSubset());
         MenuItem card = new MenuItem("Model _Card\u2026");
         card.setId("modelCardMenu");
         card.setOnAction(e -> showModelCard());
@@ -731,7 +754,137 @@ public final class MainWindow {
         where.getStyleClass().add("muted");
         javafx.scene.control.CustomMenuItem whereItem = new javafx.scene.control.CustomMenuItem(where, false);
         whereItem.setDisable(true);
-        modelsMenu.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), card, open, reload, whereItem);
+        modelsMenu.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), card, subset, indexRefs, open, reload,
+                whereItem);
+    }
+
+    private void chooseReferenceFolder() {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("Reference images: a folder with one sub-folder per label");
+        File d = dc.showDialog(stage);
+        if (d != null) {
+            indexReferences(d.toPath());
+        }
+    }
+
+    /** Indexes labelled reference images with the current bundle in the background, then refreshes the similar cases. */
+    public void indexReferences(Path source) {
+        runInBackground("Indexing reference images\u2026", () -> {
+            Analyzer a = awaitAnalyzer();
+            if (similarIndex == null) {
+                throw new UserFacingException("The similar-case index is not open.", null);
+            }
+            try {
+                return similarIndex.index(a, source, f -> { }, () -> false);
+            } catch (IOException | org.funduslens.study.SimilarCaseException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, report -> {
+            saveStatus.setText("Indexed " + report.added() + " new reference images (" + report.unchanged() + " unchanged"
+                    + (report.problems().isEmpty() ? "" : ", " + report.problems().size() + " skipped: "
+                    + report.problems().get(0)) + ").");
+            Reading r = reading.get();
+            if (r != null) {
+                findSimilar(r);
+            }
+        });
+    }
+
+    private void findSimilar(Reading r) {
+        if (similarIndex == null || r.embedding() == null) {
+            similarList.getChildren().setAll(muted(r.embedding() == null
+                    ? "This model gives no image embedding." : "The similar-case index is not open."));
+            return;
+        }
+        var index = similarIndex;
+        runInBackground("Finding similar cases\u2026", () -> {
+            try {
+                return index.nearest(r.bundle().sha256(), r.embedding(), 5);
+            } catch (org.funduslens.study.SimilarCaseException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, matches -> {
+            if (reading.get() != r) {
+                return;
+            }
+            similarList.getChildren().clear();
+            if (matches.isEmpty()) {
+                similarList.getChildren().add(muted("No reference images indexed for this model: Models \u25B8 Index "
+                        + "Reference Images\u2026"));
+            }
+            for (int i = 0; i < matches.size(); i++) {
+                var m = matches.get(i);
+                javafx.scene.image.ImageView thumb = new javafx.scene.image.ImageView(
+                        new Image(m.path().toUri().toString(), 56, 56, true, true, true));
+                thumb.setFitWidth(56);
+                thumb.setFitHeight(56);
+                thumb.setPreserveRatio(true);
+                Label what = new Label(m.label() + "\n" + String.format(Locale.ROOT, "similarity %.2f", m.similarity()));
+                Label file = new Label(m.path().getFileName().toString());
+                file.getStyleClass().add("muted");
+                HBox row = new HBox(8, thumb, new VBox(2, what, file));
+                row.setId("similar" + i);
+                row.setAlignment(Pos.CENTER_LEFT);
+                row.setOnMouseClicked(e -> {
+                    if (e.getClickCount() == 2) {
+                        openImage(m.path());
+                    }
+                });
+                similarList.getChildren().add(row);
+            }
+        });
+    }
+
+    private static Label muted(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.getStyleClass().add("muted");
+        return l;
+    }
+
+    /** Zero-shot bundles: pick the labels to score (for example the diseases a clinic sees); the image is read again. */
+    private void chooseLabelSubset() {
+        Analyzer a = analyzer;
+        if (a == null) {
+            return;
+        }
+        org.controlsfx.control.CheckListView<BundleManifest.Label> list =
+                new org.controlsfx.control.CheckListView<>(javafx.collections.FXCollections.observableArrayList(a.bundle().labels()));
+        list.setCellFactory(l -> new javafx.scene.control.cell.CheckBoxListCell<BundleManifest.Label>(
+                list::getItemBooleanProperty, new javafx.util.StringConverter<BundleManifest.Label>() {
+                    @Override
+                    public String toString(BundleManifest.Label label) {
+                        return label == null ? "" : label.name() + "  (" + label.code() + ")";
+                    }
+
+                    @Override
+                    public BundleManifest.Label fromString(String s) {
+                        return null;
+                    }
+                }));
+        for (BundleManifest.Label l : a.activeLabels()) {
+            list.getCheckModel().check(l);
+        }
+        javafx.scene.control.Dialog<List<String>> d = new javafx.scene.control.Dialog<>();
+        d.initOwner(stage);
+        d.setTitle("Labels to score");
+        d.setHeaderText("Zero-shot scores are computed over the checked labels only; probabilities are recomputed.");
+        d.getDialogPane().setContent(list);
+        d.getDialogPane().getButtonTypes().addAll(javafx.scene.control.ButtonType.OK, javafx.scene.control.ButtonType.CANCEL);
+        d.setResultConverter(b -> b == javafx.scene.control.ButtonType.OK
+                ? list.getCheckModel().getCheckedItems().stream().map(BundleManifest.Label::code).toList() : null);
+        d.showAndWait().ifPresent(codes -> {
+            try {
+                a.restrictLabels(codes.size() == a.bundle().labels().size() ? null : codes);
+            } catch (IllegalArgumentException ex) {
+                showError(ex.getMessage());
+                return;
+            }
+            Reading r = reading.get();
+            if (r != null) {
+                analyze(r.image());
+            }
+        });
     }
 
     /** Opens the model card of the bundle in use; returns its window (for tests and screenshots), or null. */
@@ -881,6 +1034,9 @@ public final class MainWindow {
         }
         if (log != null) {
             log.close();
+        }
+        if (similarIndex != null) {
+            similarIndex.close();
         }
     }
 

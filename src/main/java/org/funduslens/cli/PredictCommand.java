@@ -62,6 +62,15 @@ public final class PredictCommand implements Callable<Integer> {
                     + "occlusion (slow: one run per patch). Default: ${DEFAULT-VALUE}.")
     List<String> heatmapKinds;
 
+    @Option(names = "--labels", paramLabel = "CODES", split = ",",
+            description = "Score only these label codes (at least two); probabilities are recomputed over them. "
+                    + "Meant for zero-shot bundles.")
+    List<String> labelSubset;
+
+    @Option(names = "--similar", paramLabel = "K", defaultValue = "0",
+            description = "Also list the K most similar indexed reference images (see the index command).")
+    int similar;
+
     @Option(names = "--dump-outputs", paramLabel = "DIR",
             description = "Also write every ONNX output as float32 .npy (<image>.<output>.npy).")
     Path dumpDir;
@@ -101,7 +110,26 @@ public final class PredictCommand implements Callable<Integer> {
             return ExitCodes.BAD_ARGUMENTS;
         }
         int code = ExitCodes.OK;
+        org.funduslens.study.SimilarCaseIndex index = null;
         try (Analyzer analyzer = Analyzer.open(bundleDir, !cpu)) {
+            try {
+                analyzer.restrictLabels(labelSubset);
+            } catch (IllegalArgumentException e) {
+                err.println("predict: --labels: " + e.getMessage() + ".");
+                return ExitCodes.BAD_ARGUMENTS;
+            }
+            if (similar > 0) {
+                try {
+                    index = org.funduslens.study.SimilarCaseIndex.openDefault();
+                } catch (org.funduslens.study.SimilarCaseException e) {
+                    err.println("predict: " + e.getMessage());
+                    return ExitCodes.FAILED;
+                }
+                if (index.size(analyzer.bundle().sha256()) == 0) {
+                    err.println("predict: no reference images are indexed for " + analyzer.bundle().id()
+                            + "; run the index command first.");
+                }
+            }
             if (analyzer.providerNotice() != null) {
                 err.println("predict: " + analyzer.providerNotice());
             }
@@ -133,6 +161,15 @@ public final class PredictCommand implements Callable<Integer> {
                     if (!occlusion.isEmpty()) {
                         ((ObjectNode) line.get("timings_ms")).put("occlusion", round(occlusionMs));
                     }
+                    if (index != null && r.embedding() != null) {
+                        ArrayNode sim = line.putArray("similar");
+                        for (var m : index.nearest(analyzer.bundle().sha256(), r.embedding(), similar)) {
+                            ObjectNode s = sim.addObject();
+                            s.put("path", m.path().toString());
+                            s.put("label", m.label());
+                            s.put("similarity", Math.round(m.similarity() * 10000) / 10000.0);
+                        }
+                    }
                     out.println(JSON.writeValueAsString(line));
                 } else {
                     printText(out, r, files);
@@ -148,6 +185,13 @@ public final class PredictCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("predict: cannot write output (" + e.getMessage() + ").");
             return ExitCodes.FAILED;
+        } catch (org.funduslens.study.SimilarCaseException e) {
+            err.println("predict: " + e.getMessage());
+            return ExitCodes.FAILED;
+        } finally {
+            if (index != null) {
+                index.close();
+            }
         }
         return code;
     }

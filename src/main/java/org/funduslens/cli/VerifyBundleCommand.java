@@ -51,7 +51,7 @@ public final class VerifyBundleCommand implements Callable<Integer> {
                             java.util.Arrays.toString(diff.shape()), diff.maxAbs(), diff.maxRel(),
                             diff.passed() ? "" : "  (" + diff.outside() + " values outside tolerance)");
                 }
-                out.printf(Locale.ROOT, "result    %s on %s, batch %d (|ORT - PyTorch| <= %.1g + %.1g x |PyTorch|)%n",
+                out.printf(Locale.ROOT, "result    %s on %s, batch %d (|ORT - PyTorch| <= %.1g + %.1g x max|PyTorch| per output)%n",
                         r.passed() ? "VERIFIED" : "MISMATCH", r.provider().label(), r.batch(), r.tolerance(),
                         r.relativeTolerance());
                 return r.passed() ? ExitCodes.OK : ExitCodes.FAILED;

@@ -19,6 +19,7 @@ public final class Analyzer implements AutoCloseable {
     private final ModelBundle bundle;
     private final InferenceSession session;
     private final Preprocessor preprocessor;
+    private volatile int[] labelSubset;
 
     private Analyzer(ModelBundle bundle, InferenceSession session) {
         this.bundle = bundle;
@@ -42,6 +43,41 @@ public final class Analyzer implements AutoCloseable {
 
     public String providerNotice() {
         return session.providerNotice();
+    }
+
+    /**
+     * Scores only these label codes from now on (null or empty: all); probabilities are recomputed over the subset.
+     * Meant for zero-shot bundles, where a clinic narrows the list to the diseases it sees.
+     *
+     * @throws IllegalArgumentException naming a code the bundle does not have, or when fewer than two remain
+     */
+    public void restrictLabels(java.util.Collection<String> codes) {
+        if (codes == null || codes.isEmpty()) {
+            labelSubset = null;
+            return;
+        }
+        List<String> all = bundle.labels().stream().map(BundleManifest.Label::code).toList();
+        java.util.TreeSet<Integer> idx = new java.util.TreeSet<>();
+        for (String c : codes) {
+            int i = all.indexOf(c);
+            if (i < 0) {
+                throw new IllegalArgumentException("'" + c + "' is not a label of " + bundle.id() + " (it has " + all + ")");
+            }
+            idx.add(i);
+        }
+        if (idx.size() < 2) {
+            throw new IllegalArgumentException("a label subset needs at least two labels");
+        }
+        labelSubset = idx.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The labels currently scored. */
+    public List<BundleManifest.Label> activeLabels() {
+        int[] s = labelSubset;
+        if (s == null) {
+            return bundle.labels();
+        }
+        return java.util.Arrays.stream(s).mapToObj(i -> bundle.labels().get(i)).toList();
     }
 
     /** The ONNX Runtime session, for verification on the provider in use. */
@@ -72,7 +108,7 @@ public final class Analyzer implements AutoCloseable {
         double inf = ms(t1);
         long t2 = System.nanoTime();
         var names = bundle.manifest().outputs();
-        Prediction p = Prediction.fromLogits(out.get(names.logits()).data(), 0, bundle.labels());
+        Prediction p = Prediction.fromLogits(out.get(names.logits()).data(), 0, bundle.labels(), labelSubset);
         List<Diagnosis> top = p.top(topK);
         Heatmap attention = null;
         InferenceSession.Tensor attn = out.get(names.clsAttention());
@@ -102,6 +138,17 @@ public final class Analyzer implements AutoCloseable {
                 timings);
     }
 
+    /** The bundle's image embedding for one image (for similar-case retrieval). */
+    public synchronized float[] embed(FundusImage img) throws InferenceException {
+        String name = bundle.manifest().outputs().embedding();
+        if (name == null) {
+            throw new InferenceException(bundle.id() + " has no image embedding output; export it again with this FundusLens.",
+                    null);
+        }
+        Preprocessor.Tensor t = preprocessor.preprocess(img);
+        return session.run(t.chw(), 1, t.size()).get(name).data();
+    }
+
     /**
      * Occlusion maps for the reading's shown diagnoses, one per diagnosis; slow (one run per grid cell), so callers
      * run it in the background with progress and cancellation.
@@ -109,7 +156,8 @@ public final class Analyzer implements AutoCloseable {
     public synchronized List<Heatmap> occlusion(Reading r, java.util.function.DoubleConsumer progress,
                                                 java.util.function.BooleanSupplier cancelled) throws InferenceException {
         int patch = Math.max(8, bundle.manifest().backbone().patch());
-        return Occlusion.maps(session, preprocessor.preprocess(r.image()), r.top(), patch, 16, progress, cancelled);
+        return Occlusion.maps(session, preprocessor.preprocess(r.image()), r.top(), labelSubset, patch, 16, progress,
+                cancelled);
     }
 
     private static double ms(long since) {

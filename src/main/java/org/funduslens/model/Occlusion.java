@@ -18,18 +18,19 @@ public final class Occlusion {
 
     /**
      * @param cell   side of an occluded square in network-input pixels (the bundle's patch size is a good choice)
+     * @param subset the label indices the probabilities are computed over (null: all), as for the reading
      * @param batch  occluded copies per ONNX Runtime run
      * @return one map per class index, in the order given, scaled so the largest drop is 1 (rises count as 0)
      */
     public static List<Heatmap> maps(InferenceSession session, Preprocessor.Tensor input, List<Diagnosis> classes,
-                                     int cell, int batch, DoubleConsumer progress, BooleanSupplier cancelled)
+                                     int[] subset, int cell, int batch, DoubleConsumer progress, BooleanSupplier cancelled)
             throws InferenceException {
         int size = input.size();
         int grid = (size + cell - 1) / cell;
         int plane = size * size;
         List<BundleManifest.Label> labels = session.bundle().labels();
         String logitsName = session.bundle().manifest().outputs().logits();
-        Prediction base = Prediction.fromLogits(session.run(input.chw(), 1, size).get(logitsName).data(), 0, labels);
+        Prediction base = Prediction.fromLogits(session.run(input.chw(), 1, size).get(logitsName).data(), 0, labels, subset);
         double[] baseP = new double[classes.size()];
         for (int k = 0; k < classes.size(); k++) {
             int idx = classes.get(k).index();
@@ -59,7 +60,7 @@ public final class Occlusion {
             float[] logits = session.run(buf, count, size).get(logitsName).data();
             int classesN = labels.size();
             for (int b = 0; b < count; b++) {
-                Prediction p = Prediction.fromLogits(logits, b * classesN, labels);
+                Prediction p = Prediction.fromLogits(logits, b * classesN, labels, subset);
                 for (int k = 0; k < classes.size(); k++) {
                     int idx = classes.get(k).index();
                     double prob = p.ranked().stream().filter(d -> d.index() == idx).findFirst().orElseThrow().probability();

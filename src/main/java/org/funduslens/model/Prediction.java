@@ -14,21 +14,29 @@ public final class Prediction {
 
     /** Softmax over the logits (computed in double, max-subtracted), labels in the bundle's order. */
     public static Prediction fromLogits(float[] logits, int offset, List<BundleManifest.Label> labels) {
-        int n = labels.size();
+        return fromLogits(logits, offset, labels, null);
+    }
+
+    /**
+     * Softmax over the logits of {@code subset} only (indices into {@code labels}; null for all): with zero-shot
+     * scores, restricting the label list this way is exactly scoring against the smaller list.
+     */
+    public static Prediction fromLogits(float[] logits, int offset, List<BundleManifest.Label> labels, int[] subset) {
+        int[] idx = subset != null ? subset : java.util.stream.IntStream.range(0, labels.size()).toArray();
         double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
+        for (int i : idx) {
             max = Math.max(max, logits[offset + i]);
         }
-        double[] e = new double[n];
+        double[] e = new double[idx.length];
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            e[i] = Math.exp(logits[offset + i] - max);
-            sum += e[i];
+        for (int k = 0; k < idx.length; k++) {
+            e[k] = Math.exp(logits[offset + idx[k]] - max);
+            sum += e[k];
         }
-        List<Diagnosis> all = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            BundleManifest.Label l = labels.get(i);
-            all.add(new Diagnosis(i, l.code(), l.name(), e[i] / sum));
+        List<Diagnosis> all = new ArrayList<>(idx.length);
+        for (int k = 0; k < idx.length; k++) {
+            BundleManifest.Label l = labels.get(idx[k]);
+            all.add(new Diagnosis(idx[k], l.code(), l.name(), e[k] / sum));
         }
         all.sort(Comparator.comparingDouble(Diagnosis::probability).reversed().thenComparingInt(Diagnosis::index));
         return new Prediction(all);

@@ -24,8 +24,8 @@ class PredictCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-        List<JsonNode> lines() throws Exception {
+    public record Run(int code, String out, String err) {
+        public List<JsonNode> lines() throws Exception {
             List<JsonNode> out = new ArrayList<>();
             for (String l : this.out.split("\n")) {
                 if (!l.isBlank()) {
@@ -36,7 +36,7 @@ class PredictCommandTest {
         }
     }
 
-    static Run cli(String... args) {
+    public static Run cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = FundusLensCli.run(new PrintStream(out, true, StandardCharsets.UTF_8),
