@@ -67,6 +67,10 @@ public final class PredictCommand implements Callable<Integer> {
                     + "Meant for zero-shot bundles.")
     List<String> labelSubset;
 
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "4",
+            description = "Images per ONNX Runtime run; decoding of the next images overlaps inference (default: ${DEFAULT-VALUE}).")
+    int batch;
+
     @Option(names = "--similar", paramLabel = "K", defaultValue = "0",
             description = "Also list the K most similar indexed reference images (see the index command).")
     int similar;
@@ -75,7 +79,7 @@ public final class PredictCommand implements Callable<Integer> {
             description = "Also write every ONNX output as float32 .npy (<image>.<output>.npy).")
     Path dumpDir;
 
-    @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "JPEG, PNG or TIFF files.")
+    @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "JPEG, PNG or TIFF files, or folders of them.")
     List<Path> images;
 
     @Override
@@ -109,6 +113,10 @@ public final class PredictCommand implements Callable<Integer> {
             err.println("predict: " + dumpDir + ": cannot create the output folder (" + e.getMessage() + ").");
             return ExitCodes.BAD_ARGUMENTS;
         }
+        if (batch < 1) {
+            err.println("predict: --batch must be at least 1, not " + batch + ".");
+            return ExitCodes.BAD_ARGUMENTS;
+        }
         int code = ExitCodes.OK;
         org.funduslens.study.SimilarCaseIndex index = null;
         try (Analyzer analyzer = Analyzer.open(bundleDir, !cpu)) {
@@ -134,20 +142,25 @@ public final class PredictCommand implements Callable<Integer> {
                 err.println("predict: " + analyzer.providerNotice());
             }
             Map<String, Integer> stems = new HashMap<>();
-            for (Path image : images) {
-                Reading r;
-                try {
-                    r = analyzer.analyze(image, top);
-                } catch (ImageLoadException e) {
-                    err.println("predict: " + e.getMessage());
+            List<Path> inputs = expand(images, err);
+            if (inputs.isEmpty()) {
+                err.println("predict: no JPEG, PNG or TIFF files found in " + images + ".");
+                return ExitCodes.UNREADABLE_INPUT;
+            }
+            Pipeline pipeline = new Pipeline(analyzer, inputs, batch);
+            for (Pipeline.Item item; (item = pipeline.next(top)) != null; ) {
+                if (item.error() != null) {
+                    err.println("predict: " + item.error());
                     code = ExitCodes.UNREADABLE_INPUT;
                     continue;
                 }
-                long t0 = System.nanoTime();
+                Reading r = item.reading();
+                Path image = item.file();
                 long occStart = System.nanoTime();
                 List<Heatmap> occlusion = heatmapKinds.contains("occlusion")
                         ? analyzer.occlusion(r, f -> { }, () -> false) : List.of();
                 double occlusionMs = (System.nanoTime() - occStart) / 1e6;
+                long t0 = System.nanoTime();
                 Maps files = writeHeatmaps(r, occlusion, maps, image, stems, heatmapKinds);
                 double writeMs = (System.nanoTime() - t0) / 1e6;
                 if (dumpDir != null) {
@@ -194,6 +207,99 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         return code;
+    }
+
+    private static final java.util.Set<String> IMAGE_SUFFIXES = java.util.Set.of(".jpg", ".jpeg", ".png", ".tif", ".tiff");
+
+    /** Files as given; folders become their image files (recursively, sorted). Missing paths stay, to be reported. */
+    static List<Path> expand(List<Path> args, PrintWriter err) {
+        List<Path> out = new java.util.ArrayList<>();
+        for (Path p : args) {
+            if (Files.isDirectory(p)) {
+                try (var s = Files.walk(p)) {
+                    s.filter(Files::isRegularFile).filter(f -> IMAGE_SUFFIXES.stream()
+                            .anyMatch(f.getFileName().toString().toLowerCase(Locale.ROOT)::endsWith)).sorted().forEach(out::add);
+                } catch (IOException e) {
+                    err.println("predict: " + p + ": the folder cannot be read (" + e.getMessage() + ").");
+                }
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Decodes and preprocesses ahead on worker threads while the network runs the current batch, and hands back
+     * readings (or one-line errors) in the input order.
+     */
+    static final class Pipeline {
+        record Item(Path file, Reading reading, String error) {}
+
+        private final Analyzer analyzer;
+        private final List<Path> files;
+        private final int batch;
+        private final java.util.concurrent.ExecutorService decoders;
+        private final java.util.ArrayDeque<java.util.concurrent.Future<Analyzer.Prepared>> ahead = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<Item> ready = new java.util.ArrayDeque<>();
+        private int submitted;
+        private int consumed;
+
+        Pipeline(Analyzer analyzer, List<Path> files, int batch) {
+            this.analyzer = analyzer;
+            this.files = files;
+            this.batch = batch;
+            this.decoders = java.util.concurrent.Executors.newFixedThreadPool(
+                    Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() - 1)), r -> {
+                        Thread t = new Thread(r, "funduslens-decode");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            fill();
+        }
+
+        private void fill() {
+            while (submitted < files.size() && ahead.size() < 2 * batch) {
+                Path f = files.get(submitted++);
+                ahead.add(decoders.submit(() -> analyzer.prepare(f)));
+            }
+        }
+
+        /** The next result in input order, or null when all are done. */
+        Item next(int top) throws InferenceException {
+            if (ready.isEmpty()) {
+                if (consumed >= files.size()) {
+                    decoders.shutdown();
+                    return null;
+                }
+                List<Analyzer.Prepared> prepared = new java.util.ArrayList<>();
+                List<Integer> positions = new java.util.ArrayList<>();
+                Item[] slots = new Item[Math.min(batch, files.size() - consumed)];
+                for (int k = 0; k < slots.length; k++) {
+                    Path f = files.get(consumed + k);
+                    try {
+                        prepared.add(ahead.poll().get());
+                        positions.add(k);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        Throwable c = e.getCause();
+                        slots[k] = new Item(f, null, c instanceof ImageLoadException ? c.getMessage()
+                                : f.getFileName() + ": cannot be read (" + c + ").");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                    fill();
+                }
+                List<Reading> readings = analyzer.analyzeBatch(prepared, top);
+                for (int j = 0; j < readings.size(); j++) {
+                    int k = positions.get(j);
+                    slots[k] = new Item(files.get(consumed + k), readings.get(j), null);
+                }
+                consumed += slots.length;
+                ready.addAll(java.util.Arrays.asList(slots));
+            }
+            return ready.poll();
+        }
     }
 
     /** The files written for one image: per diagnosis, a path per map kind; all distinct paths in order. */

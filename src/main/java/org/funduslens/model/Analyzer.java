@@ -89,24 +89,58 @@ public final class Analyzer implements AutoCloseable {
         return preprocessor;
     }
 
-    public Reading analyze(Path file, int topK) throws ImageLoadException, InferenceException {
+    /** An image decoded and preprocessed, ready for the network; made on any thread. */
+    public record Prepared(FundusImage image, Preprocessor.Tensor tensor, double decodeMs, double preprocessMs) {}
+
+    /** Decodes and preprocesses one file; thread-safe (it does not touch the session), so callers overlap it with inference. */
+    public Prepared prepare(Path file) throws ImageLoadException {
         long t0 = System.nanoTime();
         FundusImage img = ImageLoader.load(file);
-        return analyze(img, topK, ms(t0));
+        double decode = ms(t0);
+        return prepare(img, decode);
+    }
+
+    public Prepared prepare(FundusImage img, double decodeMs) {
+        long t0 = System.nanoTime();
+        Preprocessor.Tensor t = preprocessor.preprocess(img);
+        return new Prepared(img, t, decodeMs, ms(t0));
+    }
+
+    public Reading analyze(Path file, int topK) throws ImageLoadException, InferenceException {
+        return analyzeBatch(List.of(prepare(file)), topK).get(0);
     }
 
     public Reading analyze(FundusImage img, int topK) throws InferenceException {
-        return analyze(img, topK, 0.0);
+        return analyzeBatch(List.of(prepare(img, 0.0)), topK).get(0);
     }
 
-    private synchronized Reading analyze(FundusImage img, int topK, double decodeMs) throws InferenceException {
-        long t0 = System.nanoTime();
-        Preprocessor.Tensor t = preprocessor.preprocess(img);
-        double pre = ms(t0);
+    /**
+     * Runs prepared images through the network as one batch and builds a reading for each. The batch's inference
+     * time is shared equally among its images in their timings.
+     */
+    public synchronized List<Reading> analyzeBatch(List<Prepared> items, int topK) throws InferenceException {
+        if (items.isEmpty()) {
+            return List.of();
+        }
+        int size = items.get(0).tensor().size();
+        int plane = 3 * size * size;
+        float[] batch = new float[items.size() * plane];
+        for (int i = 0; i < items.size(); i++) {
+            System.arraycopy(items.get(i).tensor().chw(), 0, batch, i * plane, plane);
+        }
         long t1 = System.nanoTime();
-        InferenceSession.Outputs out = session.run(t.chw(), 1, t.size());
-        double inf = ms(t1);
+        InferenceSession.Outputs out = session.run(batch, items.size(), size);
+        double inf = ms(t1) / items.size();
+        List<Reading> readings = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            readings.add(reading(items.get(i), out.slice(i), topK, inf));
+        }
+        return readings;
+    }
+
+    private Reading reading(Prepared item, InferenceSession.Outputs out, int topK, double inferenceMs) {
         long t2 = System.nanoTime();
+        Preprocessor.Tensor t = item.tensor();
         var names = bundle.manifest().outputs();
         Prediction p = Prediction.fromLogits(out.get(names.logits()).data(), 0, bundle.labels(), labelSubset);
         List<Diagnosis> top = p.top(topK);
@@ -129,13 +163,17 @@ public final class Analyzer implements AutoCloseable {
         InferenceSession.Tensor emb = out.get(names.embedding());
         double heat = ms(t2);
         Map<String, Double> timings = new LinkedHashMap<>();
-        timings.put("decode", decodeMs);
-        timings.put("preprocess", pre);
-        timings.put("inference", inf);
-        timings.put("heatmap", heat);
-        timings.put("total", decodeMs + ms(t0));
-        return new Reading(img, bundle, session.provider(), p, top, maps, attention, emb == null ? null : emb.data(), out,
-                timings);
+        timings.put("decode", round(item.decodeMs()));
+        timings.put("preprocess", round(item.preprocessMs()));
+        timings.put("inference", round(inferenceMs));
+        timings.put("heatmap", round(heat));
+        timings.put("total", round(item.decodeMs() + item.preprocessMs() + inferenceMs + heat));
+        return new Reading(item.image(), bundle, session.provider(), p, top, maps, attention,
+                emb == null ? null : emb.data(), out, timings);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
     }
 
     /** The bundle's image embedding for one image (for similar-case retrieval). */
@@ -161,7 +199,7 @@ public final class Analyzer implements AutoCloseable {
     }
 
     private static double ms(long since) {
-        return Math.round((System.nanoTime() - since) / 1e4) / 100.0;
+        return (System.nanoTime() - since) / 1e6;
     }
 
     @Override

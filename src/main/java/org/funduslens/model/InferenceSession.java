@@ -42,6 +42,19 @@ public final class InferenceSession implements AutoCloseable {
         public Tensor get(String name) {
             return name == null ? null : byName.get(name);
         }
+
+        /** The outputs of the i-th image of the batch, each with a batch dimension of 1. */
+        public Outputs slice(int i) {
+            java.util.Map<String, Tensor> one = new java.util.LinkedHashMap<>();
+            byName.forEach((k, t) -> {
+                long n = t.shape()[0];
+                int per = (int) (t.data().length / n);
+                long[] shape = t.shape().clone();
+                shape[0] = 1;
+                one.put(k, new Tensor(java.util.Arrays.copyOfRange(t.data(), i * per, (i + 1) * per), shape));
+            });
+            return new Outputs(java.util.Collections.unmodifiableMap(one));
+        }
     }
 
     private final ModelBundle bundle;

@@ -128,6 +128,21 @@ class MoreCommandsTest {
     }
 
     @Test
+    void aFolderIsReadInBatchesInOrder() throws Exception {
+        Path folder = TestData.shared().resolve("fundus/hrf");
+        var r = cli("predict", "--json", "--batch", "2", "--heatmaps", "none", "--heatmap-dir", tmp.toString(), folder.toString());
+        assertEquals(0, r.code(), r.err());
+        var lines = r.lines();
+        assertEquals(List.of("01_h.jpg", "07_h.jpg", "13_h.jpg"),
+                lines.stream().map(l -> Path.of(l.get("image").asText()).getFileName().toString()).toList());
+        // the same image gives the same numbers whether it ran alone or in a batch
+        var alone = cli("predict", "--json", "--heatmaps", "none", "--heatmap-dir", tmp.toString(),
+                folder.resolve("07_h.jpg").toString()).lines().get(0);
+        assertEquals(alone.get("predictions").get(0).get("probability").asDouble(),
+                lines.get(1).get("predictions").get(0).get("probability").asDouble(), 1e-6);
+    }
+
+    @Test
     void benchPrintsTheFigures() throws Exception {
         var r = cli("bench", "--runs", "2", "--warmup", "1", "--json", TestData.shared().resolve("fundus/hrf/01_h.jpg").toString());
         assertEquals(0, r.code(), r.err());
