@@ -79,24 +79,22 @@ public final class BenchCommand implements Callable<Integer> {
             try (Analyzer a = Analyzer.open(dir, !cpu)) {
                 double secondLoadMs = ms(t1);
                 List<Double> reads = new ArrayList<>();
+                List<Double> bare = new ArrayList<>();
                 Map<String, List<Double>> stages = new LinkedHashMap<>();
+                FundusImage img = ImageLoader.load(image);
+                Preprocessor.Tensor t = a.preprocessor().preprocess(img);
+                // reads and bare runs alternate, so that drift in the machine's speed affects both alike
                 for (int i = 0; i < warmup + runs; i++) {
                     long s = System.nanoTime();
                     Reading r = a.analyze(image, 3);
                     double total = ms(s);
+                    long b = System.nanoTime();
+                    a.session().run(t.chw(), 1, t.size());
+                    double bareMs = ms(b);
                     if (i >= warmup) {
                         reads.add(total);
+                        bare.add(bareMs);
                         r.timingsMs().forEach((k, v) -> stages.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-                    }
-                }
-                FundusImage img = ImageLoader.load(image);
-                Preprocessor.Tensor t = a.preprocessor().preprocess(img);
-                List<Double> bare = new ArrayList<>();
-                for (int i = 0; i < warmup + runs; i++) {
-                    long s = System.nanoTime();
-                    a.session().run(t.chw(), 1, t.size());
-                    if (i >= warmup) {
-                        bare.add(ms(s));
                     }
                 }
                 ObjectNode o = PredictCommand.JSON.createObjectNode();

@@ -37,7 +37,7 @@ public final class VerifyBundleCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path d = dir != null ? dir : BundleLocator.demoBundle();
         try {
-            ModelBundle b = ModelBundle.load(d);
+            ModelBundle b = ModelBundle.load(d, true);
             out.println("bundle    " + b.displayName() + " [" + b.id() + "]" + (b.demo() ? "  " + b.demoNotice() : ""));
             out.println("files     " + b.manifest().files().size() + " files match their SHA-256");
             try (InferenceSession s = InferenceSession.open(b, !cpu)) {

@@ -129,7 +129,20 @@ public final class ImageLoader {
         byte[] rgb = new byte[w * h * 3];
         int depth;
         boolean grey;
-        if (direct) {
+        if (img.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof java.awt.image.DataBufferByte db
+                && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm
+                && sm.getPixelStride() == 3 && sm.getScanlineStride() == w * 3 && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0) {
+            // the JPEG decoder's usual layout: swap B and R straight out of the buffer
+            byte[] bgr = db.getData();
+            for (int i = 0; i < rgb.length; i += 3) {
+                rgb[i] = bgr[i + 2];
+                rgb[i + 1] = bgr[i + 1];
+                rgb[i + 2] = bgr[i];
+            }
+            depth = 8;
+            grey = false;
+        } else if (direct) {
             int colourBands = cm.getNumColorComponents();
             grey = colourBands == 1;
             depth = cm.getComponentSize(0);

@@ -29,7 +29,10 @@ public final class Analyzer implements AutoCloseable {
 
     /** Verifies the bundle and opens its session (GPU first where the ONNX Runtime build offers one). */
     public static Analyzer open(Path bundleDir, boolean preferGpu) throws BundleException {
+        long t0 = System.nanoTime();
         ModelBundle bundle = ModelBundle.load(bundleDir);
+        org.slf4j.LoggerFactory.getLogger(Analyzer.class).info("{}: checked in {} ms", bundle.id(),
+                (System.nanoTime() - t0) / 1_000_000);
         return new Analyzer(bundle, InferenceSession.open(bundle, preferGpu));
     }
 

@@ -35,7 +35,13 @@ public final class ModelBundle {
         this.sha256 = sha256;
     }
 
+    /** Loads and checks a bundle; files unchanged since they were last hashed are not read again (see FileDigests). */
     public static ModelBundle load(Path dir) throws BundleException {
+        return load(dir, false);
+    }
+
+    /** As {@link #load(Path)}, hashing every file afresh when {@code fresh} (verify-bundle does). */
+    public static ModelBundle load(Path dir, boolean fresh) throws BundleException {
         Path abs = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(abs)) {
             throw new BundleException(abs + ": is not a model bundle folder (it does not exist or is not a folder).");
@@ -57,7 +63,7 @@ public final class ModelBundle {
         }
         validate(manifestFile, m);
         for (Map.Entry<String, BundleManifest.FileEntry> e : m.files().entrySet()) {
-            verifyFile(abs, e.getKey(), e.getValue());
+            verifyFile(abs, e.getKey(), e.getValue(), fresh);
         }
         return new ModelBundle(abs, m, Hashing.sha256(manifestBytes));
     }
@@ -93,7 +99,7 @@ public final class ModelBundle {
         }
     }
 
-    private static void verifyFile(Path dir, String rel, BundleManifest.FileEntry entry) throws BundleException {
+    private static void verifyFile(Path dir, String rel, BundleManifest.FileEntry entry, boolean fresh) throws BundleException {
         Path file = dir.resolve(rel).normalize();
         if (!file.startsWith(dir) || entry == null || entry.sha256() == null) {
             throw new BundleException(dir.resolve(MANIFEST) + ": lists '" + rel + "' without a valid path and SHA-256.");
@@ -103,7 +109,7 @@ public final class ModelBundle {
         }
         String actual;
         try {
-            actual = Hashing.sha256(file);
+            actual = org.funduslens.util.FileDigests.sha256(file, fresh);
         } catch (IOException e) {
             throw new BundleException(file + ": cannot be read (" + e.getMessage() + ").", e);
         }

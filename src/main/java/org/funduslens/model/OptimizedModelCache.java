@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import org.funduslens.util.DataFolder;
-import org.funduslens.util.Hashing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ONNX Runtime's optimised graph for one bundle on one provider, kept in the user's data folder
- * ({@code cache/ort/<bundle sha256>-<provider>-ort<version>.onnx}) so that the next load skips graph optimisation.
+ * ONNX Runtime's optimised graph for one bundle on one provider, kept in the user's data folder in ONNX Runtime's
+ * own format ({@code cache/ort/<bundle sha256>-<provider>-ort<version>.ort}), so that the next load skips graph
+ * optimisation and protobuf parsing and uses the file's bytes for the weights directly.
  * A sidecar holds the cached file's SHA-256; a file that does not match it is discarded, never loaded.
  */
 final class OptimizedModelCache {
@@ -48,7 +48,7 @@ final class OptimizedModelCache {
         } catch (IOException e) {
             return new OptimizedModelCache(null, null);
         }
-        return new OptimizedModelCache(dir.resolve(base + ".onnx"), dir.resolve(base + ".writing.onnx"));
+        return new OptimizedModelCache(dir.resolve(base + ".ort"), dir.resolve(base + ".writing.ort"));
     }
 
     /** The cached file when present and intact, else null. */
@@ -58,7 +58,7 @@ final class OptimizedModelCache {
         }
         try {
             String expected = Files.readString(sidecar, StandardCharsets.US_ASCII).strip();
-            if (expected.equals(Hashing.sha256(file))) {
+            if (expected.equals(org.funduslens.util.FileDigests.sha256(file, false))) {
                 return file;
             }
             LOG.warn("{}: does not match its checksum; discarded", file);
@@ -80,8 +80,8 @@ final class OptimizedModelCache {
             return;
         }
         try {
-            String sha = Hashing.sha256(pending);
             Files.move(pending, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            String sha = org.funduslens.util.FileDigests.sha256(file, true);
             Files.writeString(sidecar, sha + "\n", StandardCharsets.US_ASCII);
         } catch (IOException e) {
             LOG.warn("cannot keep the optimised network in {}: {}", file, e.getMessage());

@@ -101,28 +101,60 @@ public final class PilResampler {
 
     /** Resizes an interleaved RGB raster of {@code w x h} to {@code ow x oh}. Returns the input when sizes match. */
     public static byte[] resize(byte[] rgb, int w, int h, int ow, int oh, Filter filter) {
+        return resizeCrop(rgb, w, h, ow, oh, filter, 0, 0, ow, oh);
+    }
+
+    /**
+     * The {@code cw x ch} window at ({@code cx}, {@code cy}) of the image resized to {@code ow x oh}: the same bytes as
+     * resizing everything and cropping afterwards (every output pixel depends only on its own kernel), but only the
+     * pixels inside the window, and only the source rows they need, are computed.
+     */
+    public static byte[] resizeCrop(byte[] rgb, int w, int h, int ow, int oh, Filter filter, int cx, int cy, int cw, int ch) {
         if (ow <= 0 || oh <= 0) {
             throw new IllegalArgumentException("output size must be positive: " + ow + "x" + oh);
         }
-        byte[] cur = rgb;
-        int curW = w;
+        if (cx < 0 || cy < 0 || cw <= 0 || ch <= 0 || cx + cw > ow || cy + ch > oh) {
+            throw new IllegalArgumentException("crop outside the resized image");
+        }
+        if (ow == w && oh == h) {
+            return crop(rgb, w, cx, cy, cw, ch);
+        }
+        // rows of the source that the vertical kernels of the window touch
+        Coefficients vert = oh != h ? coefficients(h, oh, filter) : null;
+        int y0 = vert == null ? cy : vert.bounds[cy * 2];
+        int y1 = vert == null ? cy + ch : vert.bounds[(cy + ch - 1) * 2] + vert.bounds[(cy + ch - 1) * 2 + 1];
+        byte[] cur;
+        int curW;
         if (ow != w) {
-            cur = horizontal(cur, w, h, ow, coefficients(w, ow, filter));
-            curW = ow;
+            cur = horizontal(rgb, w, y0, y1, coefficients(w, ow, filter), cx, cw);
+            curW = cw;
+        } else {
+            cur = crop(rgb, w, cx, y0, cw, y1 - y0);
+            curW = cw;
         }
-        if (oh != h) {
-            cur = vertical(cur, curW, h, oh, coefficients(h, oh, filter));
+        if (vert == null) {
+            return cur;
         }
-        return cur;
+        return vertical(cur, curW, y0, vert, cy, ch);
     }
 
-    private static byte[] horizontal(byte[] in, int w, int h, int ow, Coefficients c) {
-        byte[] out = new byte[ow * h * 3];
+    private static byte[] crop(byte[] rgb, int w, int cx, int cy, int cw, int ch) {
+        byte[] out = new byte[cw * ch * 3];
+        for (int y = 0; y < ch; y++) {
+            System.arraycopy(rgb, ((cy + y) * w + cx) * 3, out, y * cw * 3, cw * 3);
+        }
+        return out;
+    }
+
+    /** Rows {@code y0..y1} of the source, output columns {@code cx..cx+cw}; row 0 of the result is source row y0. */
+    private static byte[] horizontal(byte[] in, int w, int y0, int y1, Coefficients c, int cx, int cw) {
+        int h = y1 - y0;
+        byte[] out = new byte[cw * h * 3];
         int half = 1 << (PRECISION_BITS - 1);
         for (int y = 0; y < h; y++) {
-            int rowIn = y * w * 3;
-            int rowOut = y * ow * 3;
-            for (int xx = 0; xx < ow; xx++) {
+            int rowIn = (y + y0) * w * 3;
+            int rowOut = y * cw * 3;
+            for (int xx = cx; xx < cx + cw; xx++) {
                 int xmin = c.bounds[xx * 2];
                 int xmax = c.bounds[xx * 2 + 1];
                 int kOff = xx * c.ksize;
@@ -136,7 +168,7 @@ public final class PilResampler {
                     s1 += (in[p + 1] & 0xff) * k;
                     s2 += (in[p + 2] & 0xff) * k;
                 }
-                int o = rowOut + xx * 3;
+                int o = rowOut + (xx - cx) * 3;
                 out[o] = clip8(s0);
                 out[o + 1] = clip8(s1);
                 out[o + 2] = clip8(s2);
@@ -145,13 +177,14 @@ public final class PilResampler {
         return out;
     }
 
-    private static byte[] vertical(byte[] in, int w, int h, int oh, Coefficients c) {
-        byte[] out = new byte[w * oh * 3];
+    /** {@code in} holds source rows from {@code y0}; output rows {@code cy..cy+ch}. */
+    private static byte[] vertical(byte[] in, int w, int y0, Coefficients c, int cy, int ch) {
+        byte[] out = new byte[w * ch * 3];
         int half = 1 << (PRECISION_BITS - 1);
         int stride = w * 3;
         int[] acc = new int[stride];
-        for (int yy = 0; yy < oh; yy++) {
-            int ymin = c.bounds[yy * 2];
+        for (int yy = cy; yy < cy + ch; yy++) {
+            int ymin = c.bounds[yy * 2] - y0;
             int ymax = c.bounds[yy * 2 + 1];
             int kOff = yy * c.ksize;
             java.util.Arrays.fill(acc, half);
@@ -162,7 +195,7 @@ public final class PilResampler {
                     acc[i] += (in[row + i] & 0xff) * k;
                 }
             }
-            int rowOut = yy * stride;
+            int rowOut = (yy - cy) * stride;
             for (int i = 0; i < stride; i++) {
                 out[rowOut + i] = clip8(acc[i]);
             }

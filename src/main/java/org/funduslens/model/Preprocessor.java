@@ -55,7 +55,6 @@ public final class Preprocessor {
         int[] rs = resizedSize(w, h, recipe.resize());
         int rw = rs[0];
         int rh = rs[1];
-        byte[] resized = PilResampler.resize(img.rgb(), w, h, rw, rh, filter);
         int size = recipe.size();
         int top = 0;
         int left = 0;
@@ -63,10 +62,8 @@ public final class Preprocessor {
             top = roundHalfEven((rh - size) / 2.0);
             left = roundHalfEven((rw - size) / 2.0);
         }
-        byte[] out = new byte[size * size * 3];
-        for (int y = 0; y < size; y++) {
-            System.arraycopy(resized, ((y + top) * rw + left) * 3, out, y * size * 3, size * 3);
-        }
+        // only the crop is resampled: the same bytes as resizing the whole image and cropping it
+        byte[] out = PilResampler.resizeCrop(img.rgb(), w, h, rw, rh, filter, left, top, size, size);
         double sx = (double) w / rw;
         double sy = (double) h / rh;
         return new Cropped(out, size, new CropRegion(left * sx, top * sy, size * sx, size * sy));

@@ -37,57 +37,85 @@ class PreprocessorTest {
                 new BundleManifest.Crop("none", 224), 1 / 255.0, MEAN, STD);
     }
 
+    /** One reference job for pil_reference.py. */
+    private record Job(Path photo, FundusImage img, BundleManifest.InputRecipe recipe, boolean pilDecodes, Path out) {}
+
+    /**
+     * Every photograph, both recipes, twice: once with Pillow decoding the file itself (the whole upstream path;
+     * the issue's bound is at most 1 grey level on 99.9 % of samples and never more than 2), once on the pixels
+     * Java decoded (the resampler alone, which must be identical). The tensors must match PyTorch to 1e-5.
+     */
     @Test
     void matchesPillowAndTorchOnEveryPhotograph() throws Exception {
         TestData.assumePython("PIL", "numpy");
-        List<Path> photos = TestData.fundusPhotographs();
-        StringBuilder report = new StringBuilder();
-        for (Path p : photos) {
+        List<Job> jobs = new java.util.ArrayList<>();
+        StringBuilder input = new StringBuilder();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (Path p : TestData.fundusPhotographs()) {
             FundusImage img = ImageLoader.load(p);
+            Path raw = tmp.resolve(jobs.size() + ".raw");
+            Files.write(raw, img.rgb());
             for (BundleManifest.InputRecipe recipe : List.of(retfound(), retizero())) {
-                Preprocessor pre = new Preprocessor(recipe);
-                Preprocessor.Cropped mine = pre.resizeAndCrop(img);
-                Path prefix = reference(img, recipe);
-                byte[] pil = Files.readAllBytes(Path.of(prefix + ".rgb"));
-                assertEquals(pil.length, mine.rgb().length, p.toString());
-                int differ = 0;
-                int worst = 0;
-                for (int i = 0; i < pil.length; i++) {
-                    int d = Math.abs((pil[i] & 0xff) - (mine.rgb()[i] & 0xff));
-                    differ += d > 0 ? 1 : 0;
-                    worst = Math.max(worst, d);
+                for (boolean pilDecodes : List.of(true, false)) {
+                    Job job = new Job(p, img, recipe, pilDecodes, tmp.resolve("ref" + jobs.size()));
+                    jobs.add(job);
+                    var o = json.createObjectNode();
+                    o.put("source", pilDecodes ? p.toString() : null);
+                    o.put("raw", pilDecodes ? null : raw.toString());
+                    o.put("width", img.width());
+                    o.put("height", img.height());
+                    o.put("mode", recipe.resize().mode());
+                    o.put("size", recipe.resize().size());
+                    o.put("interp", recipe.resize().interpolation());
+                    o.put("crop", "center".equals(recipe.crop().mode()) ? recipe.crop().size() : 0);
+                    o.put("out", job.out().toString());
+                    input.append(json.writeValueAsString(o)).append('\n');
                 }
-                report.append(String.format(Locale.ROOT, "%s %s: %d of %d samples differ, worst %d%n",
-                        p.getFileName(), recipe.resize().interpolation(), differ, pil.length, worst));
-                // same integer arithmetic as Pillow: identical, not merely close
-                assertEquals(0, worst, p + " " + recipe.resize() + "\n" + report);
+            }
+        }
+        Process proc = new ProcessBuilder(TestData.systemPython().toString(),
+                TestData.projectDir().resolve("src/test/python/pil_reference.py").toString()).redirectErrorStream(true).start();
+        try (var w = proc.getOutputStream()) {
+            w.write(input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String log = new String(proc.getInputStream().readAllBytes());
+        assertEquals(0, proc.waitFor(), log);
 
-                float[] tensor = pre.preprocess(img).chw();
-                float[] torch = readF32(Path.of(prefix + ".f32"));
-                assertEquals(torch.length, tensor.length);
-                double max = 0;
+        StringBuilder report = new StringBuilder();
+        for (Job job : jobs) {
+            Preprocessor pre = new Preprocessor(job.recipe());
+            Preprocessor.Cropped mine = pre.resizeAndCrop(job.img());
+            byte[] pil = Files.readAllBytes(Path.of(job.out() + ".rgb"));
+            assertEquals(pil.length, mine.rgb().length, job.toString());
+            int offByOne = 0;
+            int worst = 0;
+            int differ = 0;
+            for (int i = 0; i < pil.length; i++) {
+                int d = Math.abs((pil[i] & 0xff) - (mine.rgb()[i] & 0xff));
+                differ += d > 0 ? 1 : 0;
+                offByOne += d > 1 ? 1 : 0;
+                worst = Math.max(worst, d);
+            }
+            String what = job.photo().getFileName() + " " + job.recipe().resize().interpolation()
+                    + (job.pilDecodes() ? " (Pillow decodes)" : " (same pixels)");
+            report.append(String.format(Locale.ROOT, "%-60s %d of %d samples differ, worst %d%n", what, differ, pil.length, worst));
+            assertTrue(worst <= 2, what + ": a sample differs by " + worst);
+            assertTrue(offByOne <= pil.length / 1000, what + ": " + offByOne + " samples differ by more than 1");
+            if (!job.pilDecodes()) {
+                // the same fixed-point arithmetic as Pillow: identical, not merely close
+                assertEquals(0, worst, what);
+            }
+            float[] tensor = pre.preprocess(job.img()).chw();
+            float[] torch = readF32(Path.of(job.out() + ".f32"));
+            double max = 0;
+            if (worst == 0) {
                 for (int i = 0; i < torch.length; i++) {
                     max = Math.max(max, Math.abs(torch[i] - tensor[i]));
                 }
-                assertTrue(max <= 1e-5, p + ": tensor differs from PyTorch by " + max);
+                assertTrue(max <= 1e-5, what + ": tensor differs from PyTorch by " + max);
             }
         }
         System.out.print(report);
-    }
-
-    private Path reference(FundusImage img, BundleManifest.InputRecipe r) throws IOException, InterruptedException {
-        Path raw = tmp.resolve("in.rgb");
-        Files.write(raw, img.rgb());
-        Path out = tmp.resolve("ref-" + r.resize().interpolation());
-        Process p = new ProcessBuilder(TestData.systemPython().toString(),
-                TestData.projectDir().resolve("src/test/python/pil_reference.py").toString(), raw.toString(),
-                Integer.toString(img.width()), Integer.toString(img.height()), r.resize().mode(),
-                Integer.toString(r.resize().size()), r.resize().interpolation(),
-                Integer.toString("center".equals(r.crop().mode()) ? r.crop().size() : 0), out.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), log);
-        return out;
     }
 
     private static float[] readF32(Path f) throws IOException {
