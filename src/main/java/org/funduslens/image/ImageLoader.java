@@ -17,9 +17,14 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.funduslens.dicom.DicomException;
+import org.funduslens.dicom.DicomImages;
+import org.funduslens.dicom.DicomParser;
+import org.funduslens.dicom.OphthalmicInfo;
 
 /**
- * Reads JPEG, PNG and TIFF files (8 or 16 bits, RGB or grey, with or without alpha) into a {@link FundusImage}.
+ * Reads JPEG, PNG and TIFF files (8 or 16 bits, RGB or grey, with or without alpha) and DICOM images into a
+ * {@link FundusImage}.
  * Every failure is an {@link ImageLoadException} with one sentence naming the file; nothing else escapes.
  */
 public final class ImageLoader {
@@ -42,15 +47,24 @@ public final class ImageLoader {
         if (!Files.isReadable(file)) {
             throw new ImageLoadException(file, "the file cannot be read (permission denied).");
         }
+        if (DicomParser.isDicom(file)) {
+            return loadDicom(file, 0);
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
                 throw new ImageLoadException(file, "the file cannot be opened.");
             }
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new ImageLoadException(file, "is not a JPEG, PNG or TIFF image.");
+                throw new ImageLoadException(file, "is not a JPEG, PNG, TIFF or DICOM image.");
             }
             ImageReader reader = readers.next();
+            // the JDK's own JPEG reader first: its pixels are Pillow's (and the upstream models'), byte for byte
+            while (reader.getClass().getName().startsWith("com.twelvemonkeys") && readers.hasNext()) {
+                ImageReader next = readers.next();
+                reader.dispose();
+                reader = next;
+            }
             String format = reader.getFormatName().toLowerCase(Locale.ROOT);
             if (!FORMATS.contains(format)) {
                 reader.dispose();
@@ -101,6 +115,24 @@ public final class ImageLoader {
         }
         return "the image data is damaged and cannot be decoded (" + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage().strip()) + ").";
+    }
+
+    /** One frame (from 0) of a DICOM file, as a fundus image with its eye from Image Laterality (else Laterality). */
+    public static FundusImage loadDicom(Path file, int frame) throws ImageLoadException {
+        DicomImages.Picture p;
+        try {
+            p = DicomImages.read(file, frame);
+        } catch (DicomException e) {
+            throw new ImageLoadException(file, e.getMessage().substring(e.getMessage().indexOf(": ") + 2), e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageLoadException(file, "the image is too large for the memory available.", e);
+        }
+        checkSize(file, p.width(), p.height());
+        OphthalmicInfo info = p.info();
+        Eye eye = "R".equals(info.laterality()) ? Eye.OD : "L".equals(info.laterality()) ? Eye.OS : Eye.UNKNOWN;
+        String what = file.getFileName() + " \u2014 " + info.sopClassName() + (eye == Eye.UNKNOWN ? "" : " " + eye)
+                + (info.frames() > 1 ? " frame " + (frame + 1) + "/" + info.frames() : "");
+        return new FundusImage(file, what, p.width(), p.height(), p.rgb(), p.bitsStored(), p.grey(), eye);
     }
 
     static void checkSize(Path file, long w, long h) throws ImageLoadException {

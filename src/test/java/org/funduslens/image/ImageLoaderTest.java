@@ -175,7 +175,7 @@ class ImageLoaderTest {
     @Test
     void refusesATextFile() throws IOException {
         Path f = Files.writeString(tmp.resolve("notes.jpg"), "this is not an image\n");
-        assertTrue(refused(f).getMessage().contains("not a JPEG, PNG or TIFF"));
+        assertTrue(refused(f).getMessage().contains("not a JPEG, PNG, TIFF or DICOM"));
     }
 
     @Test

@@ -1,0 +1,186 @@
+package org.funduslens.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.funduslens.dicom.DicomException;
+import org.funduslens.dicom.DicomFile;
+import org.funduslens.dicom.DicomImages;
+import org.funduslens.dicom.DicomParser;
+import org.funduslens.dicom.OphthalmicInfo;
+import org.funduslens.dicom.TransferSyntax;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code dicom info} and {@code dicom export}: what a DICOM file, folder or medium holds, and one frame as PNG. */
+@Command(name = "dicom", mixinStandardHelpOptions = true, description = "Inspect DICOM files and export frames.",
+        subcommands = {DicomCommand.Info.class, DicomCommand.Export.class})
+public final class DicomCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** DICOM files under a path: the file itself, or every DICOM file in a folder (a DICOMDIR's folder included). */
+    static List<Path> instances(Path path) throws IOException {
+        if (!Files.isDirectory(path)) {
+            if (path.getFileName().toString().equalsIgnoreCase("DICOMDIR") && path.getParent() != null) {
+                return instances(path.getParent());
+            }
+            return List.of(path);
+        }
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(path)) {
+            for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                if (!p.getFileName().toString().equalsIgnoreCase("DICOMDIR") && DicomParser.isDicom(p)) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = "One line per instance (JSON with --json): UIDs, SOP class, transfer syntax, size, frames, laterality.")
+    static final class Info implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--json", description = "One JSON object per line.")
+        boolean json;
+
+        @Parameters(paramLabel = "PATH", description = "A DICOM file, a folder, or a DICOMDIR.")
+        Path path;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (!Files.exists(path)) {
+                err.println("dicom info: " + path + ": does not exist.");
+                return ExitCodes.UNREADABLE_INPUT;
+            }
+            int code = ExitCodes.OK;
+            for (Path p : instances(path)) {
+                try {
+                    DicomFile f = DicomParser.read(p, false);
+                    OphthalmicInfo i = OphthalmicInfo.of(f);
+                    ObjectNode o = PredictCommand.JSON.createObjectNode();
+                    o.put("file", p.toAbsolutePath().normalize().toString());
+                    o.put("sop_class_uid", i.sopClassUid());
+                    o.put("sop_class", i.sopClassName());
+                    o.put("study_instance_uid", i.studyInstanceUid());
+                    o.put("series_instance_uid", i.seriesInstanceUid());
+                    o.put("sop_instance_uid", i.sopInstanceUid());
+                    o.put("transfer_syntax", i.transferSyntax());
+                    o.put("transfer_syntax_name", TransferSyntax.name(i.transferSyntax()));
+                    o.put("modality", i.modality());
+                    o.put("rows", i.rows());
+                    o.put("columns", i.columns());
+                    o.put("frames", i.frames());
+                    o.put("samples_per_pixel", i.samplesPerPixel());
+                    o.put("bits_stored", i.bitsStored());
+                    o.put("photometric_interpretation", i.photometric());
+                    o.put("laterality", i.laterality());
+                    o.put("has_pixels", f.hasPixels());
+                    if (i.horizontalFieldOfView() != null) {
+                        o.put("horizontal_field_of_view", i.horizontalFieldOfView());
+                    }
+                    if (i.pixelSpacing() != null) {
+                        o.putArray("pixel_spacing").add(i.pixelSpacing()[0]).add(i.pixelSpacing()[1]);
+                    }
+                    o.put("acquisition_device", i.acquisitionDevice());
+                    o.put("anatomic_region", i.anatomicRegion());
+                    o.put("manufacturer", i.manufacturer());
+                    o.put("model", i.model());
+                    o.put("acquisition_datetime", i.acquisitionDateTime());
+                    if (json) {
+                        out.println(PredictCommand.JSON.writeValueAsString(o));
+                    } else {
+                        out.println(p + ": " + i.sopClassName() + ", " + i.columns() + "x" + i.rows() + ", " + i.frames()
+                                + " frame(s), " + TransferSyntax.name(i.transferSyntax())
+                                + (i.laterality() == null ? "" : ", laterality " + i.laterality()));
+                    }
+                } catch (DicomException e) {
+                    err.println("dicom info: " + e.getMessage());
+                    code = ExitCodes.UNREADABLE_INPUT;
+                }
+            }
+            return code;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write one frame as PNG: 8-bit as decoded (grey frames windowed), RGB for colour images.")
+    static final class Export implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--frame", defaultValue = "1", description = "Frame number, from 1 (default: ${DEFAULT-VALUE}).")
+        int frame;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.png")
+        Path out;
+
+        @Parameters(paramLabel = "PATH")
+        Path path;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            if (frame < 1) {
+                err.println("dicom export: --frame counts from 1.");
+                return ExitCodes.BAD_ARGUMENTS;
+            }
+            try {
+                DicomImages.Picture p = DicomImages.read(path, frame - 1);
+                BufferedImage img = new BufferedImage(p.width(), p.height(),
+                        p.grey() ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+                byte[] rgb = p.rgb();
+                if (p.grey()) {
+                    byte[] g = new byte[p.width() * p.height()];
+                    for (int i = 0; i < g.length; i++) {
+                        g[i] = rgb[i * 3];
+                    }
+                    img.getRaster().setDataElements(0, 0, p.width(), p.height(), g);
+                } else {
+                    int[] row = new int[p.width()];
+                    for (int y = 0; y < p.height(); y++) {
+                        for (int x = 0; x < p.width(); x++) {
+                            int o = (y * p.width() + x) * 3;
+                            row[x] = (rgb[o] & 0xff) << 16 | (rgb[o + 1] & 0xff) << 8 | (rgb[o + 2] & 0xff);
+                        }
+                        img.setRGB(0, y, p.width(), 1, row, 0, p.width());
+                    }
+                }
+                Path parent = out.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                ImageIO.write(img, "png", out.toFile());
+                spec.commandLine().getOut().println(out.toAbsolutePath());
+                return ExitCodes.OK;
+            } catch (DicomException e) {
+                err.println("dicom export: " + e.getMessage());
+                return ExitCodes.UNREADABLE_INPUT;
+            } catch (IOException e) {
+                err.println("dicom export: " + out + ": cannot be written (" + e.getMessage() + ").");
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+}
