@@ -198,11 +198,9 @@ public final class MainWindow {
         centre.getStyleClass().add("viewer-pane");
         root.setCenter(centre);
 
-        ScrollPane side = new ScrollPane(sidePanel());
-        side.setFitToWidth(true);
+        Region side = (Region) sidePanel();
         side.setPrefWidth(380);
         side.setMinWidth(340);
-        side.getStyleClass().add("side-scroll");
         root.setRight(side);
         root.setBottom(statusBar());
     }
@@ -338,12 +336,22 @@ public final class MainWindow {
 
         HBox heatRow = new HBox(10, showHeatmap, heatmapKind);
         heatRow.setAlignment(Pos.CENTER_LEFT);
-        VBox box = new VBox(10, aiTitle, diagnosisList, heatRow, occlusionRow, opacityRow, legend, heatmapCaption,
-                new Separator(), similarTitle, similarList,
-                new Separator(), decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, note, save, saveStatus);
-        box.setPadding(new Insets(14));
-        box.getStyleClass().add("side-panel");
-        return box;
+        // what the AI offers scrolls; the decision form stays in view, so Save is always one click away
+        VBox ai = new VBox(10, aiTitle, diagnosisList, heatRow, occlusionRow, opacityRow, legend, heatmapCaption,
+                new Separator(), similarTitle, similarList);
+        ai.setPadding(new Insets(14));
+        ai.getStyleClass().add("side-panel");
+        ScrollPane scroll = new ScrollPane(ai);
+        scroll.setFitToWidth(true);
+        scroll.getStyleClass().add("side-scroll");
+        note.setPrefRowCount(2);
+        saveStatus.setMinHeight(Region.USE_PREF_SIZE);
+        VBox decision = new VBox(8, decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, note, save, saveStatus);
+        decision.setPadding(new Insets(10, 14, 12, 14));
+        decision.getStyleClass().addAll("side-panel", "decision-panel");
+        BorderPane side = new BorderPane(scroll);
+        side.setBottom(decision);
+        return side;
     }
 
     private HBox legend() {
