@@ -133,6 +133,7 @@ public final class MainWindow {
     private final Label providerStatus = new Label();
     private final Label timingStatus = new Label();
     private final Label activity = new Label();
+    private final Label eyeBadge = new Label();
     private final ProgressIndicator progress = new ProgressIndicator();
     private int selectedDiagnosis;
 
@@ -385,10 +386,12 @@ public final class MainWindow {
         providerStatus.setId("providerStatus");
         timingStatus.setId("timingStatus");
         activity.setId("activity");
+        eyeBadge.setId("eyeBadge");
+        eyeBadge.getStyleClass().add("eye-badge");
         activity.getStyleClass().add("muted");
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        HBox bar = new HBox(14, imageStatus, new Separator(javafx.geometry.Orientation.VERTICAL), modelStatus,
+        HBox bar = new HBox(14, imageStatus, eyeBadge, new Separator(javafx.geometry.Orientation.VERTICAL), modelStatus,
                 new Separator(javafx.geometry.Orientation.VERTICAL), providerStatus, grow, activity, timingStatus, progress);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(4, 10, 4, 10));
@@ -402,8 +405,8 @@ public final class MainWindow {
         FileChooser fc = new FileChooser();
         fc.setTitle("Open a fundus photograph");
         fc.getExtensionFilters().addAll(
-                new FileChooser.ExtensionFilter("Fundus images (JPEG, PNG, TIFF)", "*.jpg", "*.jpeg", "*.png", "*.tif", "*.tiff",
-                        "*.JPG", "*.JPEG", "*.PNG", "*.TIF", "*.TIFF"),
+                new FileChooser.ExtensionFilter("Fundus images (JPEG, PNG, TIFF, DICOM)", "*.jpg", "*.jpeg", "*.png", "*.tif",
+                        "*.tiff", "*.dcm", "*.JPG", "*.JPEG", "*.PNG", "*.TIF", "*.TIFF", "*.DCM"),
                 new FileChooser.ExtensionFilter("All files", "*"));
         List<Path> r = recent.list();
         if (!r.isEmpty() && r.get(0).getParent() != null && Files.isDirectory(r.get(0).getParent())) {
@@ -490,6 +493,11 @@ public final class MainWindow {
             viewer.setImage(toFx(img));
             placeholder.setVisible(false);
             imageStatus.setText(img.description() + "  " + img.width() + "\u00D7" + img.height());
+            eyeBadge.setText(switch (img.eye()) {
+                case OD -> "OD \u2014 right eye";
+                case OS -> "OS \u2014 left eye";
+                default -> "Eye not stated";
+            });
             stage.setTitle("FundusLens \u2014 " + img.description() + (analyzer != null && analyzer.bundle().demo() ? " \u2014 DEMO" : ""));
             clearResults("Analysing\u2026");
             analyze(img);

@@ -17,7 +17,6 @@ import org.funduslens.image.ImageLoadException;
 import org.funduslens.image.ImageLoader;
 import org.funduslens.model.Analyzer;
 import org.funduslens.model.BundleException;
-import org.funduslens.model.BundleLocator;
 import org.funduslens.model.InferenceException;
 import org.funduslens.model.Preprocessor;
 import org.funduslens.model.Reading;
@@ -37,17 +36,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: the bundled demo).")
-    Path model;
+    @picocli.CommandLine.Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "10", description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
     int warmup;
-
-    @Option(names = "--cpu", description = "Run on the CPU even where a GPU provider is available.")
-    boolean cpu;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -63,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("bench: --runs must be at least 1 and --warmup at least 0.");
             return ExitCodes.BAD_ARGUMENTS;
         }
-        Path dir = model != null ? model : BundleLocator.demoBundle();
+        Path dir = modelOptions.bundleDir();
         try {
             ImageLoader.load(image);
         } catch (ImageLoadException e) {
@@ -72,11 +68,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         try {
             long t0 = System.nanoTime();
-            Analyzer first = Analyzer.open(dir, !cpu);
+            Analyzer first = Analyzer.open(dir, modelOptions.preferGpu());
             double loadMs = ms(t0);
             first.close();
             long t1 = System.nanoTime();
-            try (Analyzer a = Analyzer.open(dir, !cpu)) {
+            try (Analyzer a = Analyzer.open(dir, modelOptions.preferGpu())) {
                 double secondLoadMs = ms(t1);
                 List<Double> reads = new ArrayList<>();
                 List<Double> bare = new ArrayList<>();

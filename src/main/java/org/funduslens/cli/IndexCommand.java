@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.funduslens.model.Analyzer;
 import org.funduslens.model.BundleException;
-import org.funduslens.model.BundleLocator;
 import org.funduslens.study.SimilarCaseException;
 import org.funduslens.study.SimilarCaseIndex;
 import picocli.CommandLine.Command;
@@ -25,11 +24,8 @@ public final class IndexCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: the bundled demo).")
-    Path model;
-
-    @Option(names = "--cpu", description = "Run on the CPU even where a GPU provider is available.")
-    boolean cpu;
+    @picocli.CommandLine.Mixin
+    ModelOptions modelOptions;
 
     @Parameters(paramLabel = "SOURCE", arity = "1")
     Path source;
@@ -38,7 +34,7 @@ public final class IndexCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Analyzer a = Analyzer.open(model != null ? model : BundleLocator.demoBundle(), !cpu);
+        try (Analyzer a = Analyzer.open(modelOptions.bundleDir(), modelOptions.preferGpu());
              SimilarCaseIndex index = SimilarCaseIndex.openDefault()) {
             SimilarCaseIndex.Report r = index.index(a, source, f -> { }, () -> false);
             r.problems().forEach(p -> err.println("index: " + p));

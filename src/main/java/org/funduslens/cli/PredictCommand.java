@@ -16,7 +16,6 @@ import javax.imageio.ImageIO;
 import org.funduslens.image.ImageLoadException;
 import org.funduslens.model.Analyzer;
 import org.funduslens.model.BundleException;
-import org.funduslens.model.BundleLocator;
 import org.funduslens.model.Diagnosis;
 import org.funduslens.model.Heatmap;
 import org.funduslens.model.InferenceException;
@@ -41,8 +40,8 @@ public final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: the bundled demo).")
-    Path model;
+    @picocli.CommandLine.Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "How many diagnoses to report (default: ${DEFAULT-VALUE}).")
     int top;
@@ -53,9 +52,6 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object per line per image.")
     boolean json;
-
-    @Option(names = "--cpu", description = "Run on the CPU even where a GPU provider is available.")
-    boolean cpu;
 
     @Option(names = "--heatmaps", paramLabel = "KINDS", split = ",", defaultValue = "attention,class",
             description = "Which maps to write: attention, class (patch logits, where the bundle has them), "
@@ -96,7 +92,7 @@ public final class PredictCommand implements Callable<Integer> {
                 return ExitCodes.BAD_ARGUMENTS;
             }
         }
-        Path bundleDir = model != null ? model : BundleLocator.demoBundle();
+        Path bundleDir = modelOptions.bundleDir();
         Path maps = (heatmapDir != null ? heatmapDir : Path.of(System.getProperty("java.io.tmpdir"), "funduslens-heatmaps"))
                 .toAbsolutePath().normalize();
         try {
@@ -119,7 +115,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         int code = ExitCodes.OK;
         org.funduslens.study.SimilarCaseIndex index = null;
-        try (Analyzer analyzer = Analyzer.open(bundleDir, !cpu)) {
+        try (Analyzer analyzer = Analyzer.open(bundleDir, modelOptions.preferGpu())) {
             try {
                 analyzer.restrictLabels(labelSubset);
             } catch (IllegalArgumentException e) {
@@ -302,6 +298,23 @@ public final class PredictCommand implements Callable<Integer> {
         }
     }
 
+    /** PNG with a light deflate level: heatmaps are smooth, and full-size maps of 10-megapixel photographs add up. */
+    static void writePng(java.awt.image.BufferedImage img, Path f) throws IOException {
+        javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("png").next();
+        javax.imageio.ImageWriteParam p = w.getDefaultWriteParam();
+        if (p.canWriteCompressed()) {
+            p.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+            p.setCompressionQuality(0.8f);
+        }
+        Files.deleteIfExists(f);
+        try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(f.toFile())) {
+            w.setOutput(out);
+            w.write(null, new javax.imageio.IIOImage(img, null, null), p);
+        } finally {
+            w.dispose();
+        }
+    }
+
     /** The files written for one image: per diagnosis, a path per map kind; all distinct paths in order. */
     record Maps(String stem, List<Map<String, Path>> perDiagnosis, List<Path> all, List<String> unavailable) {}
 
@@ -346,7 +359,7 @@ public final class PredictCommand implements Callable<Integer> {
         if (f == null) {
             String suffix = h.classAgnostic() ? h.kind() : h.kind() + "-" + h.label();
             f = dir.resolve(stem + "." + suffix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_") + ".png");
-            ImageIO.write(h.render(r.image().width(), r.image().height()), "png", f.toFile());
+            writePng(h.render(r.image().width(), r.image().height()), f);
             written.put(h, f);
         }
         return f;

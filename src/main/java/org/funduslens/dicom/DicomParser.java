@@ -228,7 +228,7 @@ public final class DicomParser {
         boolean undefined = length == 0xFFFFFFFFL;
         if (tag == Tag.PIXEL_DATA && !withPixels) {
             if (undefined) {
-                skipEncapsulated(start);
+                fragments(start, false);
             } else {
                 checkLength(tag, start, length);
                 pos += (int) length;
@@ -237,7 +237,7 @@ public final class DicomParser {
             return new DicomElement(tag, vr, null, null, null, bigEndian && !meta);
         }
         if (tag == Tag.PIXEL_DATA && undefined) {
-            return new DicomElement(tag, vr, null, null, fragments(start), bigEndian && !meta);
+            return new DicomElement(tag, vr, null, null, fragments(start, true), bigEndian && !meta);
         }
         if (vr.equals("SQ") || (undefined && (vr.equals("UN") || !ex))
                 || (!ex && vr.equals("UN") && length >= 8 && pos + 4 <= limit && tag(pos) == Tag.ITEM)) {
@@ -320,8 +320,9 @@ public final class DicomParser {
         return items;
     }
 
-    private List<byte[]> fragments(int start) throws DicomException {
-        List<byte[]> out = new ArrayList<>();
+    /** Walks encapsulated pixel data to its sequence delimiter; returns the fragments, or null when not kept. */
+    private List<byte[]> fragments(int start, boolean keep) throws DicomException {
+        List<byte[]> out = keep ? new ArrayList<>() : null;
         while (true) {
             if (pos + 8 > limit) {
                 throw new DicomException(file, "its encapsulated pixel data ends without a sequence delimiter "
@@ -338,24 +339,9 @@ public final class DicomParser {
                         + " where a fragment should be (the file is damaged).");
             }
             checkLength(Tag.PIXEL_DATA, start, len);
-            out.add(java.util.Arrays.copyOfRange(b, pos, pos + (int) len));
-            pos += (int) len;
-        }
-    }
-
-    private void skipEncapsulated(int start) throws DicomException {
-        while (true) {
-            if (pos + 8 > limit) {
-                throw new DicomException(file, "its encapsulated pixel data ends without a sequence delimiter "
-                        + "(the file is truncated).");
+            if (keep) {
+                out.add(java.util.Arrays.copyOfRange(b, pos, pos + (int) len));
             }
-            int t = tag(pos);
-            long len = u32(pos + 4);
-            pos += 8;
-            if (t == Tag.SEQUENCE_DELIMITATION) {
-                return;
-            }
-            checkLength(Tag.PIXEL_DATA, start, len);
             pos += (int) len;
         }
     }

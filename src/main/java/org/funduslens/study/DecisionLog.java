@@ -3,10 +3,8 @@ package org.funduslens.study;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,12 +44,8 @@ public final class DecisionLog implements AutoCloseable {
 
     public static DecisionLog open(Path file) throws DecisionLogException {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            Connection c = Sqlite.open(file);
             try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA busy_timeout=5000");
                 int version;
                 try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
                     version = rs.next() ? rs.getInt(1) : 0;

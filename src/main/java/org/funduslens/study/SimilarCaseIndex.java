@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -62,11 +61,8 @@ public final class SimilarCaseIndex implements AutoCloseable {
 
     public static SimilarCaseIndex open(Path file) throws SimilarCaseException {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            Connection c = Sqlite.open(file);
             try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA busy_timeout=5000");
                 s.execute("""
                     CREATE TABLE IF NOT EXISTS reference_image (
                       bundle_sha256 TEXT    NOT NULL,

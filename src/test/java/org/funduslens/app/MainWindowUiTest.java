@@ -258,6 +258,22 @@ class MainWindowUiTest {
     }
 
     @Test
+    void aDicomOphthalmicPhotographShowsItsEyeAndTopThree(FxRobot robot) throws Exception {
+        Path op = TestData.shared().resolve("dicom/dcmjs_sample-op_Spectralis_IR.dcm");
+        awaitIdle();
+        robot.interact(() -> window().openImage(op));
+        Reading reading = awaitReading();
+        assertEquals(org.funduslens.image.Eye.OD, reading.image().eye());
+        assertEquals("OD \u2014 right eye", text(robot, "#eyeBadge"));
+        assertTrue(text(robot, "#imageStatus").contains("Ophthalmic Photography 8 Bit"), text(robot, "#imageStatus"));
+        for (int i = 0; i < 3; i++) {
+            assertTrue(robot.lookup("#diagnosis" + i).tryQuery().isPresent());
+        }
+        Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("dicom-op.png");
+        WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(shot)).get();
+    }
+
+    @Test
     void aBrokenFileGivesOneSentenceAndTheWindowCarriesOn(FxRobot robot) throws Exception {
         Path broken = dataDir.resolve("scan-broken.jpg");
         Files.writeString(broken, "not an image");

@@ -78,16 +78,22 @@ class ExporterTest {
         return job.get("family").asText() + " " + Path.of(job.get("checkpoint").asText()).getFileName();
     }
 
-    @TestFactory
-    Stream<DynamicTest> everyLayoutExportsVerifiesAndReadsPhotographs() {
-        List<Path> photos;
+    /** Every shared photograph, decoded once for all bundles (empty where ../shared is absent). */
+    private static List<FundusImage> photographs() throws Exception {
+        List<FundusImage> out = new ArrayList<>();
         try {
-            photos = List.of(TestData.shared().resolve("fundus/hrf/01_h.jpg"),
-                    TestData.shared().resolve("fundus/other/wikimedia_macular_hole.png"));
+            for (Path p : TestData.fundusPhotographs()) {
+                out.add(ImageLoader.load(p));
+            }
         } catch (org.opentest4j.TestAbortedException e) {
-            photos = List.of();
+            return List.of();
         }
-        List<Path> images = photos;
+        return out;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyLayoutExportsVerifiesAndReadsPhotographs() throws Exception {
+        List<FundusImage> images = photographs();
         return JOBS.stream().map(job -> DynamicTest.dynamicTest(name(job), () -> {
             Path out = work.resolve("bundles").resolve(Path.of(job.get("checkpoint").asText()).getFileName().toString());
             Result r = export(job, job.get("checkpoint").asText(), out);
@@ -106,8 +112,7 @@ class ExporterTest {
                     || (family.equals("retfound-mae") && job.get("options").toString().contains("fc-norm"));
             assertEquals(meanPooled, exactPatchLogits, "patch logits exactly where the head splits over patches");
             try (Analyzer a = Analyzer.open(out, false)) {
-                for (Path photo : images) {
-                    FundusImage img = ImageLoader.load(photo);
+                for (FundusImage img : images) {
                     Reading reading = a.analyze(img, 3);
                     assertEquals(3, reading.top().size());
                     assertEquals(1.0, reading.prediction().ranked().stream().mapToDouble(Diagnosis::probability).sum(), 1e-9);
