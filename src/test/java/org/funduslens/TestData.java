@@ -58,4 +58,25 @@ public final class TestData {
     public static Path projectDir() {
         return Path.of("").toAbsolutePath();
     }
+
+    static void run(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        org.junit.jupiter.api.Assertions.assertEquals(0, p.waitFor(), String.join(" ", cmd) + "\n" + log);
+    }
+
+    /** dcmtk's img2dcm wraps a real camera JPEG as Ophthalmic Photography (or VL Photographic) without re-encoding. */
+    public static Path ophthalmicDicom(Path dir, Path jpeg, String name, String option, String laterality) throws Exception {
+        Path out = dir.resolve(name);
+        run(dir, "img2dcm", option, jpeg.toString(), out.toString(), "-k", "PatientName=TEST^FUNDUS", "-k", "PatientID=SYNTH001",
+                "-k", "StudyDate=20240101", "-k", "Manufacturer=SyntheticCam", "-k", "ManufacturerModelName=SC-1",
+                "-k", "ImageLaterality=" + laterality, "-k", "InstanceNumber=1",
+                "-k", "AcquisitionDeviceTypeCodeSequence[0].CodeValue=409898007",
+                "-k", "AcquisitionDeviceTypeCodeSequence[0].CodingSchemeDesignator=SCT",
+                "-k", "AcquisitionDeviceTypeCodeSequence[0].CodeMeaning=Fundus Camera",
+                "-k", "AnatomicRegionSequence[0].CodeValue=5665001", "-k", "AnatomicRegionSequence[0].CodingSchemeDesignator=SCT",
+                "-k", "AnatomicRegionSequence[0].CodeMeaning=Retina", "-k", "HorizontalFieldOfView=45",
+                "-k", "PixelSpacing=0.01\\0.01");
+        return out;
+    }
 }

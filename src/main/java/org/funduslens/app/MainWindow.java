@@ -99,6 +99,7 @@ public final class MainWindow {
     private Analyzer analyzer;
     private DecisionLog log;
     private org.funduslens.study.SimilarCaseIndex similarIndex;
+    private StudyBrowser browser;
     private final VBox similarList = new VBox(6);
 
     private final BorderPane root = new BorderPane();
@@ -211,6 +212,9 @@ public final class MainWindow {
         open.setId("openMenu");
         open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
         open.setOnAction(e -> chooseImage());
+        MenuItem dicom = new MenuItem("Open _DICOM Folder or Medium\u2026");
+        dicom.setId("openDicomMenu");
+        dicom.setOnAction(e -> chooseDicomFolder());
         MenuItem model = new MenuItem("Open _Model Bundle\u2026");
         model.setOnAction(e -> chooseBundle());
         MenuItem quit = new MenuItem("_Quit");
@@ -218,7 +222,7 @@ public final class MainWindow {
         quit.setOnAction(e -> stage.close());
         recentMenu.setId("recentMenu");
         refreshRecentMenu(recent.list());
-        Menu file = new Menu("_File", null, open, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), quit);
+        Menu file = new Menu("_File", null, open, dicom, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), quit);
 
         MenuItem fit = new MenuItem("_Fit to Window");
         fit.setAccelerator(KeyCombination.keyCombination("Shortcut+0"));
@@ -416,6 +420,40 @@ public final class MainWindow {
         if (f != null) {
             openImage(f.toPath());
         }
+    }
+
+    private void chooseDicomFolder() {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("A folder of DICOM files, or the root of a CD or USB medium with a DICOMDIR");
+        File d = dc.showDialog(stage);
+        if (d != null) {
+            openStudies(d.toPath());
+        }
+    }
+
+    /** Lists the studies of a DICOM folder, DICOMDIR or file in the study browser beside the image. */
+    public void openStudies(Path path) {
+        runInBackground("Reading the studies\u2026", () -> {
+            try {
+                return org.funduslens.dicom.StudyTree.open(path);
+            } catch (org.funduslens.dicom.DicomException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, tree -> {
+            if (browser == null) {
+                browser = new StudyBrowser(this::openImage);
+            }
+            browser.show(path.getFileName() + " \u2014 " + tree.instances().size() + " images", tree);
+            root.setLeft(browser);
+            if (!tree.problems().isEmpty()) {
+                saveStatus.setText(tree.problems().size() + " files could not be read; the first: " + tree.problems().get(0));
+            }
+        });
+    }
+
+    /** The study browser, once a DICOM folder or medium has been opened (for tests). */
+    public javafx.scene.control.TreeView<Object> studyTree() {
+        return browser == null ? null : browser.tree();
     }
 
     private void chooseBundle() {
@@ -1053,6 +1091,9 @@ public final class MainWindow {
         }
         if (similarIndex != null) {
             similarIndex.close();
+        }
+        if (browser != null) {
+            browser.close();
         }
     }
 

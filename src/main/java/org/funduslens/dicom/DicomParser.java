@@ -303,10 +303,12 @@ public final class DicomParser {
                     throw truncated(itemStart);
                 }
             } else {
-                if (len > end - pos) {
+                if (len > limit - pos) {
                     throw new DicomException(file, "an item of " + Tag.format(tag) + " declares " + len
-                            + " bytes, more than its sequence holds (the file is damaged).");
+                            + " bytes, more than the file holds (the file is truncated or damaged).");
                 }
+                // an item longer than its sequence's stated length (seen in edited DICOMDIRs): the item wins
+                end = Math.max(end, pos + (int) len);
                 parseItems(item, pos + (int) len, depth + 1);
                 if (pos + 8 <= limit && tag(pos) == Tag.ITEM_DELIMITATION) {
                     pos += 8;

@@ -35,6 +35,15 @@ public final class SopClass {
         return uid == null ? "unknown" : NAMES.getOrDefault(uid, "other (" + uid + ")");
     }
 
+    private static final Map<String, String> SHORT = Map.of(OP_8, "OP 8-bit", OP_16, "OP 16-bit", OPT, "OCT",
+            WIDE_FIELD_STEREO, "Wide-field OP", WIDE_FIELD_3D, "Wide-field OP", VL_PHOTOGRAPHIC, "VL photo",
+            SECONDARY_CAPTURE, "SC", MF_TRUE_COLOR_SC, "True-colour SC");
+
+    /** A few characters for lists and status bars. */
+    public static String shortName(String uid) {
+        return uid == null ? "?" : SHORT.getOrDefault(uid, name(uid));
+    }
+
     /** Photographs of the fundus or the eye that the models read. */
     public static boolean photograph(String uid) {
         return OP_8.equals(uid) || OP_16.equals(uid) || WIDE_FIELD_STEREO.equals(uid) || WIDE_FIELD_3D.equals(uid)

@@ -21,6 +21,7 @@ import org.funduslens.dicom.DicomException;
 import org.funduslens.dicom.DicomImages;
 import org.funduslens.dicom.DicomParser;
 import org.funduslens.dicom.OphthalmicInfo;
+import org.funduslens.dicom.SopClass;
 
 /**
  * Reads JPEG, PNG and TIFF files (8 or 16 bits, RGB or grey, with or without alpha) and DICOM images into a
@@ -130,7 +131,7 @@ public final class ImageLoader {
         checkSize(file, p.width(), p.height());
         OphthalmicInfo info = p.info();
         Eye eye = "R".equals(info.laterality()) ? Eye.OD : "L".equals(info.laterality()) ? Eye.OS : Eye.UNKNOWN;
-        String what = file.getFileName() + " \u2014 " + info.sopClassName() + (eye == Eye.UNKNOWN ? "" : " " + eye)
+        String what = file.getFileName() + " \u2014 " + SopClass.shortName(info.sopClassUid())
                 + (info.frames() > 1 ? " frame " + (frame + 1) + "/" + info.frames() : "");
         return new FundusImage(file, what, p.width(), p.height(), p.rgb(), p.bitsStored(), p.grey(), eye);
     }

@@ -265,11 +265,49 @@ class MainWindowUiTest {
         Reading reading = awaitReading();
         assertEquals(org.funduslens.image.Eye.OD, reading.image().eye());
         assertEquals("OD \u2014 right eye", text(robot, "#eyeBadge"));
-        assertTrue(text(robot, "#imageStatus").contains("Ophthalmic Photography 8 Bit"), text(robot, "#imageStatus"));
+        assertTrue(text(robot, "#imageStatus").contains("OP 8-bit"), text(robot, "#imageStatus"));
         for (int i = 0; i < 3; i++) {
             assertTrue(robot.lookup("#diagnosis" + i).tryQuery().isPresent());
         }
         Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("dicom-op.png");
+        WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(shot)).get();
+    }
+
+    @Test
+    void theStudyBrowserOpensADicomdirMedium(FxRobot robot) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/dcmmkdir")),
+                "skipped: dcmtk is not installed (apt-get install dcmtk)");
+        Path media = dataDir.resolve("media");
+        Path st = Files.createDirectories(media.resolve("DICOM").resolve("ST1"));
+        TestData.ophthalmicDicom(st, TestData.shared().resolve("fundus/jsiec/fundus_dr_severe.jpg"),
+                "IM1", "-oph", "R");
+        TestData.ophthalmicDicom(st, TestData.shared().resolve("fundus/jsiec/fundus_normal.jpg"),
+                "IM2", "-oph", "L");
+        Process p = new ProcessBuilder("dcmmkdir", "-Pfl", "+r", "+I", "--fileset-id", "FUNDUS_TEST", "DICOM")
+                .directory(media.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), log);
+        assertTrue(Files.isRegularFile(media.resolve("DICOMDIR")));
+
+        awaitIdle();
+        robot.interact(() -> window().openStudies(media));
+        awaitIdle();
+        javafx.scene.control.TreeView<Object> tree = window().studyTree();
+        assertNotNull(tree, "the study browser is shown");
+        var patient = tree.getRoot().getChildren().get(0);
+        assertTrue(patient.getValue().toString().contains("TEST^FUNDUS"), patient.getValue().toString());
+        // img2dcm starts a new study per call: two studies of one OP image each
+        assertEquals(2, patient.getChildren().size());
+        var first = patient.getChildren().stream().flatMap(s -> s.getChildren().stream()).flatMap(s -> s.getChildren().stream())
+                .filter(i -> i.getValue() instanceof org.funduslens.dicom.StudyTree.Instance inst
+                        && inst.file().getFileName().toString().equals("IM1")).findFirst().orElseThrow();
+        robot.interact(() -> tree.getSelectionModel().select(first));
+        Reading reading = awaitReading();
+        assertTrue(reading.image().source().getFileName().toString().equals("IM1"), reading.image().source().toString());
+        assertEquals("OD \u2014 right eye", text(robot, "#eyeBadge"));
+        WaitForAsyncUtils.sleep(1500, TimeUnit.MILLISECONDS);   // let the lazy thumbnails arrive
+        WaitForAsyncUtils.waitForFxEvents();
+        Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("study-browser.png");
         WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(shot)).get();
     }
 
