@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code dicom info} and {@code dicom export}: what a DICOM file, folder or medium holds, and one frame as PNG. */
 @Command(name = "dicom", mixinStandardHelpOptions = true, description = "Inspect DICOM files and export frames.",
-        subcommands = {DicomCommand.Info.class, DicomCommand.Export.class})
+        subcommands = {DicomCommand.Info.class, DicomCommand.Export.class, DicomCommand.Web.class})
 public final class DicomCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -179,6 +179,124 @@ public final class DicomCommand implements Runnable {
                 return ExitCodes.UNREADABLE_INPUT;
             } catch (IOException e) {
                 err.println("dicom export: " + out + ": cannot be written (" + e.getMessage() + ").");
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+
+    /** Server options of the web subcommands: --url, or the saved settings. */
+    static final class Server {
+        @Option(names = "--url", paramLabel = "URL", description = "DICOMweb base URL (default: the saved settings).")
+        String url;
+
+        @Option(names = "--auth", paramLabel = "KIND", description = "none, basic or bearer (the password or token is read "
+                + "from the environment variable FUNDUSLENS_DICOMWEB_SECRET).")
+        String auth;
+
+        @Option(names = "--user", paramLabel = "NAME", description = "User name for basic authentication.")
+        String user;
+
+        @Option(names = "--save", description = "Keep these settings (in the user's config, readable by the owner only).")
+        boolean save;
+
+        static Path settingsFile() {
+            return org.funduslens.util.DataFolder.path().resolve("dicomweb.json");
+        }
+
+        org.funduslens.dicom.DicomWebSettings settings() throws IOException {
+            if (url == null) {
+                if (!Files.isRegularFile(settingsFile())) {
+                    throw new IOException("no DICOMweb server is configured; give --url (and --save to keep it)");
+                }
+                return org.funduslens.dicom.DicomWebSettings.load(settingsFile());
+            }
+            var kind = auth == null ? org.funduslens.dicom.DicomWebSettings.Auth.NONE
+                    : org.funduslens.dicom.DicomWebSettings.Auth.valueOf(auth.toUpperCase(java.util.Locale.ROOT));
+            var s = new org.funduslens.dicom.DicomWebSettings(url, kind, user, System.getenv("FUNDUSLENS_DICOMWEB_SECRET"));
+            if (save) {
+                s.save(settingsFile());
+            }
+            return s;
+        }
+    }
+
+    @Command(name = "web", mixinStandardHelpOptions = true, description = "Search a PACS and retrieve images over DICOMweb.",
+            subcommands = {Search.class, Get.class})
+    static final class Web implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "search", mixinStandardHelpOptions = true, description = "QIDO-RS: studies matching the criteria, one JSON line each.")
+    static final class Search implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Server server;
+
+        @Option(names = "--patient-id") String patientId;
+        @Option(names = "--patient-name") String patientName;
+        @Option(names = "--dates", paramLabel = "FROM-TO", description = "Study dates, e.g. 20240101-20241231.") String dates;
+        @Option(names = "--modality", description = "e.g. OP or XC") String modality;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                var client = new org.funduslens.dicom.DicomWebClient(server.settings());
+                var q = new java.util.LinkedHashMap<String, String>();
+                q.put("PatientID", patientId);
+                q.put("PatientName", patientName);
+                q.put("StudyDate", dates);
+                q.put("ModalitiesInStudy", modality);
+                for (var st : client.searchStudies(q)) {
+                    ObjectNode o = PredictCommand.JSON.createObjectNode();
+                    o.put("study_instance_uid", st.studyUid());
+                    o.put("patient_id", st.patientId());
+                    o.put("patient_name", st.patientName());
+                    o.put("study_date", st.date());
+                    o.put("description", st.description());
+                    o.put("modalities", st.modalities());
+                    spec.commandLine().getOut().println(PredictCommand.JSON.writeValueAsString(o));
+                }
+                return ExitCodes.OK;
+            } catch (org.funduslens.dicom.DicomWebException | IOException | IllegalArgumentException e) {
+                err.println("dicom web search: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "WADO-RS: retrieve a study's instances (optionally of one modality) into a folder; prints each file.")
+    static final class Get implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Server server;
+
+        @Option(names = "--study", required = true, paramLabel = "UID") String study;
+        @Option(names = "--modality", description = "e.g. OP") String modality;
+        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                var client = new org.funduslens.dicom.DicomWebClient(server.settings());
+                for (var ref : client.searchInstances(study, modality)) {
+                    spec.commandLine().getOut().println(client.retrieve(ref, out).toAbsolutePath());
+                }
+                return ExitCodes.OK;
+            } catch (org.funduslens.dicom.DicomWebException | IOException | IllegalArgumentException e) {
+                err.println("dicom web get: " + e.getMessage());
                 return ExitCodes.FAILED;
             }
         }

@@ -1,0 +1,53 @@
+package org.funduslens.dicom;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+
+/**
+ * Where the PACS is and how to sign in. Kept in the user's config as JSON readable by the owner only (on systems with
+ * POSIX permissions), because it can hold a password or token.
+ */
+public record DicomWebSettings(String baseUrl, Auth auth, String user, String secret) {
+    public enum Auth { NONE, BASIC, BEARER }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public DicomWebSettings {
+        auth = auth == null ? Auth.NONE : auth;
+    }
+
+    public static DicomWebSettings none(String baseUrl) {
+        return new DicomWebSettings(baseUrl, Auth.NONE, null, null);
+    }
+
+    public void save(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        ObjectNode o = JSON.createObjectNode();
+        o.put("base_url", baseUrl);
+        o.put("auth", auth.name().toLowerCase(Locale.ROOT));
+        o.put("user", user);
+        o.put("secret", secret);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);   // no POSIX permissions here (Windows): the user profile folder is private already
+        }
+        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static DicomWebSettings load(Path file) throws IOException {
+        var n = JSON.readTree(file.toFile());
+        return new DicomWebSettings(n.path("base_url").asText(null),
+                Auth.valueOf(n.path("auth").asText("none").toUpperCase(Locale.ROOT)), n.path("user").asText(null),
+                n.path("secret").asText(null));
+    }
+}
