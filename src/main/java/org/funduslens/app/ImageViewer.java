@@ -23,6 +23,9 @@ public final class ImageViewer extends Region {
     private final javafx.scene.shape.Rectangle region = new javafx.scene.shape.Rectangle();
     private final Group content = new Group(photo, heatmap, region);
     private final DoubleProperty zoom = new SimpleDoubleProperty(1);
+    private final javafx.scene.effect.ColorAdjust adjust = new javafx.scene.effect.ColorAdjust();
+    private int quarterTurns;
+    private boolean flipped;
     private double dragX;
     private double dragY;
     private boolean fitted = true;
@@ -32,6 +35,7 @@ public final class ImageViewer extends Region {
         photo.setId("photoView");
         heatmap.setId("heatmapView");
         photo.setSmooth(true);
+        photo.setEffect(adjust);
         heatmap.setSmooth(true);
         heatmap.setMouseTransparent(true);
         region.setId("analysedRegion");
@@ -75,6 +79,41 @@ public final class ImageViewer extends Region {
     public void setImage(Image image) {
         photo.setImage(image);
         heatmap.setImage(null);
+        quarterTurns = 0;
+        flipped = false;
+        adjust.setBrightness(0);
+        adjust.setContrast(0);
+        fit();
+    }
+
+    /** Swaps the displayed photograph (e.g. for the red-free view) without touching zoom, pan or the overlay. */
+    public void replaceImage(Image image) {
+        photo.setImage(image);
+    }
+
+    /** Brightness and contrast of the photograph (not the heatmap), each in [-1, 1]. */
+    public void adjust(double brightness, double contrast) {
+        adjust.setBrightness(Math.max(-1, Math.min(1, brightness)));
+        adjust.setContrast(Math.max(-1, Math.min(1, contrast)));
+    }
+
+    public double brightness() {
+        return adjust.getBrightness();
+    }
+
+    public double contrast() {
+        return adjust.getContrast();
+    }
+
+    /** Turns the image (and its overlay) a quarter turn clockwise. */
+    public void rotate() {
+        quarterTurns = (quarterTurns + 1) % 4;
+        fit();
+    }
+
+    /** Mirrors the image left to right (and its overlay). */
+    public void flip() {
+        flipped = !flipped;
         fit();
     }
 
@@ -167,8 +206,14 @@ public final class ImageViewer extends Region {
 
     private void setZoom(double z) {
         zoom.set(z);
-        // scale about the top-left corner so that translate is the image origin on screen
-        content.getTransforms().setAll(new javafx.scene.transform.Scale(z, z, 0, 0));
+        // scale about the top-left corner so that translate is the image origin on screen; rotation and mirroring
+        // happen about the image's centre, inside that
+        Image img = photo.getImage();
+        double cx = img == null ? 0 : img.getWidth() / 2;
+        double cy = img == null ? 0 : img.getHeight() / 2;
+        content.getTransforms().setAll(new javafx.scene.transform.Scale(z, z, 0, 0),
+                new javafx.scene.transform.Rotate(90.0 * quarterTurns, cx, cy),
+                new javafx.scene.transform.Scale(flipped ? -1 : 1, 1, cx, cy));
     }
 
     @Override

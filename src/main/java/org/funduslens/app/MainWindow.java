@@ -100,6 +100,8 @@ public final class MainWindow {
     private DecisionLog log;
     private org.funduslens.study.SimilarCaseIndex similarIndex;
     private StudyBrowser browser;
+    private javafx.scene.control.CheckMenuItem redFreeItem;
+    private FundusImage shownImage;
     private final VBox similarList = new VBox(6);
 
     private final BorderPane root = new BorderPane();
@@ -126,6 +128,8 @@ public final class MainWindow {
     private final RadioButton own = new RadioButton("My own diagnosis:");
     private final ComboBox<BundleManifest.Label> ownDiagnosis = new ComboBox<>();
     private final ToggleGroup confidenceGroup = new ToggleGroup();
+    private final ToggleGroup referralGroup = new ToggleGroup();
+    private long shownAtNanos;
     private final TextArea note = new TextArea();
     private final Button save = new Button("Save decision");
     private final Label saveStatus = new Label();
@@ -161,6 +165,50 @@ public final class MainWindow {
     public Scene scene() {
         Scene scene = new Scene(root, 1280, 820);
         scene.getStylesheets().add(MainWindow.class.getResource("funduslens.css").toExternalForm());
+        // without the mouse: A agrees, 1-5 sets the confidence, U/R/N the referral, Ctrl+Enter saves; H heatmap, G red-free
+        scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.getTarget() instanceof javafx.scene.control.TextInputControl && !e.isShortcutDown()) {
+                return;
+            }
+            switch (e.getCode()) {
+                case DIGIT1, DIGIT2, DIGIT3, DIGIT4, DIGIT5, NUMPAD1, NUMPAD2, NUMPAD3, NUMPAD4, NUMPAD5 -> {
+                    int n = e.getCode().getName().charAt(e.getCode().getName().length() - 1) - '0';
+                    confidenceGroup.getToggles().stream().filter(t -> Integer.valueOf(n).equals(t.getUserData())).findFirst()
+                            .ifPresent(confidenceGroup::selectToggle);
+                    e.consume();
+                }
+                case H -> {
+                    showHeatmap.setSelected(!showHeatmap.isSelected());
+                    e.consume();
+                }
+                case G -> {
+                    if (redFreeItem != null) {
+                        redFreeItem.setSelected(!redFreeItem.isSelected());
+                        e.consume();
+                    }
+                }
+                case A -> {
+                    if (reading.get() != null) {
+                        decisionChoice.selectToggle(agree);
+                        e.consume();
+                    }
+                }
+                case U, R, N -> {
+                    Decision.Referral r = e.getCode() == javafx.scene.input.KeyCode.U ? Decision.Referral.URGENT
+                            : e.getCode() == javafx.scene.input.KeyCode.R ? Decision.Referral.ROUTINE : Decision.Referral.NONE;
+                    referralGroup.getToggles().stream().filter(t -> r.equals(t.getUserData())).findFirst()
+                            .ifPresent(referralGroup::selectToggle);
+                    e.consume();
+                }
+                case ENTER -> {
+                    if (e.isShortcutDown() && !save.isDisable()) {
+                        saveDecision();
+                        e.consume();
+                    }
+                }
+                default -> { }
+            }
+        });
         scene.setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
                 e.acceptTransferModes(TransferMode.COPY);
@@ -217,12 +265,16 @@ public final class MainWindow {
         dicom.setOnAction(e -> chooseDicomFolder());
         MenuItem model = new MenuItem("Open _Model Bundle\u2026");
         model.setOnAction(e -> chooseBundle());
+        MenuItem export = new MenuItem("_Export Decisions as CSV\u2026");
+        export.setId("exportMenu");
+        export.setOnAction(e -> chooseExport());
         MenuItem quit = new MenuItem("_Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());
         recentMenu.setId("recentMenu");
         refreshRecentMenu(recent.list());
-        Menu file = new Menu("_File", null, open, dicom, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), quit);
+        Menu file = new Menu("_File", null, open, dicom, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), export,
+                new javafx.scene.control.SeparatorMenuItem(), quit);
 
         MenuItem fit = new MenuItem("_Fit to Window");
         fit.setAccelerator(KeyCombination.keyCombination("Shortcut+0"));
@@ -236,10 +288,35 @@ public final class MainWindow {
         MenuItem out = new MenuItem("Zoom O_ut");
         out.setAccelerator(KeyCombination.keyCombination("Shortcut+Minus"));
         out.setOnAction(e -> viewer.zoomOut());
-        MenuItem toggle = new MenuItem("Toggle _Heatmap");
-        toggle.setAccelerator(KeyCombination.keyCombination("H"));
+        // single-letter keys (H, G, A, 1-5, U, R, N) are handled by the scene's key filter, which leaves text fields alone
+        MenuItem toggle = new MenuItem("Toggle _Heatmap\tH");
         toggle.setOnAction(e -> showHeatmap.setSelected(!showHeatmap.isSelected()));
-        Menu view = new Menu("_View", null, fit, actual, in, out, toggle);
+        MenuItem rotate = new MenuItem("_Rotate 90\u00B0");
+        rotate.setAccelerator(KeyCombination.keyCombination("Shortcut+R"));
+        rotate.setOnAction(e -> viewer.rotate());
+        MenuItem flip = new MenuItem("_Flip Left\u2013Right");
+        flip.setAccelerator(KeyCombination.keyCombination("Shortcut+F"));
+        flip.setOnAction(e -> viewer.flip());
+        javafx.scene.control.CheckMenuItem redFree = new javafx.scene.control.CheckMenuItem("Red-_free (Green Channel)\tG");
+        redFree.setId("redFreeMenu");
+        redFree.selectedProperty().addListener((o, a, b) -> showRedFree(b));
+        MenuItem brighter = new MenuItem("Brighter");
+        brighter.setAccelerator(KeyCombination.keyCombination("Shortcut+Up"));
+        brighter.setOnAction(e -> viewer.adjust(viewer.brightness() + 0.1, viewer.contrast()));
+        MenuItem darker = new MenuItem("Darker");
+        darker.setAccelerator(KeyCombination.keyCombination("Shortcut+Down"));
+        darker.setOnAction(e -> viewer.adjust(viewer.brightness() - 0.1, viewer.contrast()));
+        MenuItem moreContrast = new MenuItem("More Contrast");
+        moreContrast.setAccelerator(KeyCombination.keyCombination("Shortcut+Right"));
+        moreContrast.setOnAction(e -> viewer.adjust(viewer.brightness(), viewer.contrast() + 0.1));
+        MenuItem lessContrast = new MenuItem("Less Contrast");
+        lessContrast.setAccelerator(KeyCombination.keyCombination("Shortcut+Left"));
+        lessContrast.setOnAction(e -> viewer.adjust(viewer.brightness(), viewer.contrast() - 0.1));
+        MenuItem reset = new MenuItem("Reset Brightness and Contrast");
+        reset.setOnAction(e -> viewer.adjust(0, 0));
+        this.redFreeItem = redFree;
+        Menu view = new Menu("_View", null, fit, actual, in, out, rotate, flip, new javafx.scene.control.SeparatorMenuItem(),
+                redFree, brighter, darker, moreContrast, lessContrast, reset, new javafx.scene.control.SeparatorMenuItem(), toggle);
 
         modelsMenu.setId("modelsMenu");
         refreshModelsMenu();
@@ -325,6 +402,23 @@ public final class MainWindow {
             confidence.getButtons().add(b);
         }
         confidenceGroup.selectedToggleProperty().addListener((o, a, b) -> formChanged());
+        Label referralLabel = new Label("Referral");
+        SegmentedButton referral = new SegmentedButton();
+        referral.setId("referral");
+        referral.setToggleGroup(referralGroup);
+        for (Decision.Referral r : Decision.Referral.values()) {
+            ToggleButton b = new ToggleButton(switch (r) {
+                case URGENT -> "Urgent";
+                case ROUTINE -> "Routine";
+                case NONE -> "None";
+            });
+            b.setId("referral" + r.name().charAt(0) + r.name().substring(1).toLowerCase(Locale.ROOT));
+            b.setUserData(r);
+            b.setPrefWidth(80);
+            referral.getButtons().add(b);
+        }
+        HBox referralRow = new HBox(10, referralLabel, referral);
+        referralRow.setAlignment(Pos.CENTER_LEFT);
         note.setId("noteArea");
         note.setPromptText("Note (optional)");
         note.setPrefRowCount(3);
@@ -351,7 +445,8 @@ public final class MainWindow {
         scroll.getStyleClass().add("side-scroll");
         note.setPrefRowCount(2);
         saveStatus.setMinHeight(Region.USE_PREF_SIZE);
-        VBox decision = new VBox(8, decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, note, save, saveStatus);
+        VBox decision = new VBox(8, decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, referralRow, note,
+                save, saveStatus);
         decision.setPadding(new Insets(10, 14, 12, 14));
         decision.getStyleClass().addAll("side-panel", "decision-panel");
         BorderPane side = new BorderPane(scroll);
@@ -420,6 +515,29 @@ public final class MainWindow {
         if (f != null) {
             openImage(f.toPath());
         }
+    }
+
+    private void chooseExport() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Export the decision log");
+        fc.setInitialFileName("funduslens-decisions.csv");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
+        File f = fc.showSaveDialog(stage);
+        if (f != null) {
+            exportDecisions(f.toPath());
+        }
+    }
+
+    /** Writes the decision log as CSV in the background. */
+    public void exportDecisions(Path csv) {
+        DecisionLog l = log;
+        runInBackground("Exporting decisions\u2026", () -> {
+            try {
+                return l.exportCsv(csv);
+            } catch (DecisionLogException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, n -> saveStatus.setText(n + " decisions exported to " + csv.getFileName() + "."));
     }
 
     private void chooseDicomFolder() {
@@ -528,7 +646,8 @@ public final class MainWindow {
             occlusionMaps.clear();
             reading.set(null);
             renderedMaps.clear();
-            viewer.setImage(toFx(img));
+            shownImage = img;
+            viewer.setImage(redFreeItem != null && redFreeItem.isSelected() ? redFree(img) : toFx(img));
             placeholder.setVisible(false);
             imageStatus.setText(img.description() + "  " + img.width() + "\u00D7" + img.height());
             eyeBadge.setText(switch (img.eye()) {
@@ -581,6 +700,7 @@ public final class MainWindow {
         agree.setText("Agree with the AI");
         decisionChoice.selectToggle(null);
         confidenceGroup.selectToggle(null);
+        referralGroup.selectToggle(null);
         ownDiagnosis.setValue(null);
         note.clear();
         saveStatus.setText("");
@@ -590,6 +710,7 @@ public final class MainWindow {
 
     private void showReading(Reading r) {
         reading.set(r);
+        shownAtNanos = System.nanoTime();
         diagnosisList.getChildren().clear();
         for (int i = 0; i < r.top().size(); i++) {
             diagnosisList.getChildren().add(diagnosisRow(i, r.top().get(i), r.bundle().demo()));
@@ -753,7 +874,10 @@ public final class MainWindow {
         }
         String code = decisionChoice.getSelectedToggle() == agree ? r.prediction().first().code() : ownDiagnosis.getValue().code();
         int confidence = (Integer) confidenceGroup.getSelectedToggle().getUserData();
-        Decision d = Decision.about(r, true, code, confidence, note.getText());
+        Decision.Referral referral = referralGroup.getSelectedToggle() == null ? null
+                : (Decision.Referral) referralGroup.getSelectedToggle().getUserData();
+        long onCase = Math.max(0, (System.nanoTime() - shownAtNanos) / 1_000_000);
+        Decision d = Decision.about(r, true, code, confidence, note.getText(), referral, onCase);
         save.setDisable(true);
         runInBackground("Saving\u2026", () -> {
             try {
@@ -1072,6 +1196,26 @@ public final class MainWindow {
         } catch (IOException e) {
             showError(file + ": the screenshot could not be written (" + e.getMessage() + ").");
         }
+    }
+
+    private void showRedFree(boolean on) {
+        if (shownImage != null) {
+            viewer.replaceImage(on ? redFree(shownImage) : toFx(shownImage));
+        }
+    }
+
+    /** The green channel as grey: the red-free view in which vessels and haemorrhages stand out. */
+    static Image redFree(FundusImage img) {
+        byte[] rgb = img.rgb();
+        byte[] g = new byte[rgb.length];
+        for (int i = 0; i < rgb.length; i += 3) {
+            g[i] = rgb[i + 1];
+            g[i + 1] = rgb[i + 1];
+            g[i + 2] = rgb[i + 1];
+        }
+        WritableImage w = new WritableImage(img.width(), img.height());
+        w.getPixelWriter().setPixels(0, 0, img.width(), img.height(), PixelFormat.getByteRgbInstance(), g, 0, img.width() * 3);
+        return w;
     }
 
     static Image toFx(FundusImage img) {

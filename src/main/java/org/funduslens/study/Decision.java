@@ -14,6 +14,8 @@ import org.funduslens.util.Hashing;
  * @param agreesWithAi true when the clinician took the AI's first diagnosis
  * @param confidence   1 (guess) to 5 (certain)
  * @param notice       the demo warning for random-weight bundles, null otherwise
+ * @param referral     the clinician's referral; null in decisions recorded before it was asked
+ * @param timeOnCaseMs from the image being shown to the decision being saved; null where unknown
  */
 public record Decision(
         Instant recordedAt,
@@ -31,7 +33,12 @@ public record Decision(
         String decisionCode,
         String decisionName,
         int confidence,
-        String note) {
+        String note,
+        Referral referral,
+        Long timeOnCaseMs) {
+
+    /** Where the patient goes next. */
+    public enum Referral { URGENT, ROUTINE, NONE }
 
     public Decision {
         if (confidence < 1 || confidence > 5) {
@@ -49,6 +56,11 @@ public record Decision(
      * first when they agree). The image file's SHA-256 is recorded so the log can be tied to the exact pixels.
      */
     public static Decision about(Reading reading, boolean aiShown, String chosenCode, int confidence, String note) {
+        return about(reading, aiShown, chosenCode, confidence, note, null, null);
+    }
+
+    public static Decision about(Reading reading, boolean aiShown, String chosenCode, int confidence, String note,
+                                 Referral referral, Long timeOnCaseMs) {
         var label = reading.bundle().labels().stream().filter(l -> l.code().equals(chosenCode)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("'" + chosenCode + "' is not a label of " + reading.bundle().id()));
         Path source = reading.image().source();
@@ -64,6 +76,6 @@ public record Decision(
                 source == null ? reading.image().description() : source.toAbsolutePath().toString(), imageSha,
                 reading.bundle().id(), reading.bundle().sha256(), reading.bundle().demo(), reading.bundle().demoNotice(),
                 reading.provider().label(), aiShown, reading.top(), chosenCode.equals(reading.prediction().first().code()),
-                label.code(), label.name(), confidence, note);
+                label.code(), label.name(), confidence, note, referral, timeOnCaseMs);
     }
 }

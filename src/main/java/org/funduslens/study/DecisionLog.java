@@ -3,6 +3,7 @@ package org.funduslens.study;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,7 +23,7 @@ import org.funduslens.util.DataFolder;
  */
 public final class DecisionLog implements AutoCloseable {
     public static final String FILE_NAME = "decisions.sqlite";
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
@@ -57,6 +58,10 @@ public final class DecisionLog implements AutoCloseable {
                 }
                 if (version == 0) {
                     createSchema(c);
+                    version = 1;
+                }
+                if (version == 1) {
+                    migrateTo2(c);
                 }
             }
             return new DecisionLog(file.toAbsolutePath(), c);
@@ -103,6 +108,22 @@ public final class DecisionLog implements AutoCloseable {
         }
     }
 
+    /** Version 2: the referral and the time on the case. Old rows keep NULL there; nothing recorded is changed. */
+    private static void migrateTo2(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE decision ADD COLUMN referral TEXT CHECK (referral IN ('urgent', 'routine', 'none'))");
+            s.execute("ALTER TABLE decision ADD COLUMN time_on_case_ms INTEGER CHECK (time_on_case_ms >= 0)");
+            s.execute("PRAGMA user_version = 2");
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     public Path file() {
         return file;
     }
@@ -111,8 +132,9 @@ public final class DecisionLog implements AutoCloseable {
     public synchronized long append(Decision d) throws DecisionLogException {
         String sql = """
             INSERT INTO decision (recorded_at, reader, image_path, image_sha256, bundle_id, bundle_sha256, demo, notice,
-              provider, ai_shown, ai_top_json, agrees_with_ai, decision_code, decision_name, confidence, note)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+              provider, ai_shown, ai_top_json, agrees_with_ai, decision_code, decision_name, confidence, note, referral,
+              time_on_case_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
         try (PreparedStatement ps = db.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, d.recordedAt().toString());
             ps.setString(2, d.reader());
@@ -130,6 +152,12 @@ public final class DecisionLog implements AutoCloseable {
             ps.setString(14, d.decisionName());
             ps.setInt(15, d.confidence());
             ps.setString(16, d.note());
+            ps.setString(17, d.referral() == null ? null : d.referral().name().toLowerCase(java.util.Locale.ROOT));
+            if (d.timeOnCaseMs() == null) {
+                ps.setNull(18, java.sql.Types.INTEGER);
+            } else {
+                ps.setLong(18, d.timeOnCaseMs());
+            }
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
@@ -156,12 +184,59 @@ public final class DecisionLog implements AutoCloseable {
                         rs.getInt("demo") == 1, rs.getString("notice"), rs.getString("provider"),
                         rs.getInt("ai_shown") == 1, top, rs.getInt("agrees_with_ai") == 1,
                         rs.getString("decision_code"), rs.getString("decision_name"), rs.getInt("confidence"),
-                        rs.getString("note"))));
+                        rs.getString("note"), rs.getString("referral") == null ? null
+                        : Decision.Referral.valueOf(rs.getString("referral").toUpperCase(java.util.Locale.ROOT)),
+                        rs.getObject("time_on_case_ms") == null ? null : rs.getLong("time_on_case_ms"))));
             }
         } catch (SQLException | JsonProcessingException e) {
             throw new DecisionLogException(file + ": cannot read the decision log (" + e.getMessage() + ").", e);
         }
         return out;
+    }
+
+    /** Every decision as CSV (RFC 4180, UTF-8, header row), oldest first; returns how many rows were written. */
+    public synchronized int exportCsv(Path out) throws DecisionLogException {
+        List<Entry> all = readAll();
+        StringBuilder b = new StringBuilder("id,recorded_at,reader,image_path,image_sha256,bundle_id,bundle_sha256,demo,notice,"
+                + "provider,ai_shown,ai_top1,ai_top1_probability,ai_top3,agrees_with_ai,decision_code,decision_name,confidence,"
+                + "referral,time_on_case_ms,note\r\n");
+        for (Entry e : all) {
+            Decision d = e.decision();
+            Diagnosis top1 = d.aiTop().isEmpty() ? null : d.aiTop().get(0);
+            String top3 = String.join(";", d.aiTop().stream().map(Diagnosis::code).toList());
+            Object[] cells = {e.id(), d.recordedAt(), d.reader(), d.imagePath(), d.imageSha256(), d.bundleId(), d.bundleSha256(),
+                    d.demo(), d.notice(), d.provider(), d.aiShown(), top1 == null ? null : top1.code(),
+                    top1 == null ? null : top1.probability(), top3, d.agreesWithAi(), d.decisionCode(), d.decisionName(),
+                    d.confidence(), d.referral() == null ? null : d.referral().name().toLowerCase(java.util.Locale.ROOT),
+                    d.timeOnCaseMs(), d.note()};
+            for (int i = 0; i < cells.length; i++) {
+                if (i > 0) {
+                    b.append(',');
+                }
+                b.append(csv(cells[i]));
+            }
+            b.append("\r\n");
+        }
+        try {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, b.toString(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException ex) {
+            throw new DecisionLogException(out + ": the export cannot be written (" + ex.getMessage() + ").", ex);
+        }
+        return all.size();
+    }
+
+    private static String csv(Object v) {
+        if (v == null) {
+            return "";
+        }
+        String s = v.toString();
+        // a leading = + - @ would be a formula in a spreadsheet: quote it as text
+        boolean formula = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 && !(v instanceof Number);
+        if (formula || s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            return "\"" + (formula ? "'" : "") + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
     }
 
     @Override

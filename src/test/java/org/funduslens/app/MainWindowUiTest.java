@@ -312,6 +312,42 @@ class MainWindowUiTest {
     }
 
     @Test
+    void theKeyboardAloneRecordsADecisionAndTheLogExports(FxRobot robot) throws Exception {
+        awaitIdle();
+        robot.interact(() -> window().openImage(TestData.shared().resolve("fundus/chase_db1/Image_05R.jpg")));
+        Reading reading = awaitReading();
+        robot.clickOn("#photoView");   // focus the window, not a text field
+        robot.type(javafx.scene.input.KeyCode.A).type(javafx.scene.input.KeyCode.DIGIT3).type(javafx.scene.input.KeyCode.U);
+        robot.press(javafx.scene.input.KeyCode.CONTROL).press(javafx.scene.input.KeyCode.ENTER)
+                .release(javafx.scene.input.KeyCode.ENTER).release(javafx.scene.input.KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(
+                () -> text(robot, "#saveStatus").startsWith("Decision #")).get());
+        try (DecisionLog log = DecisionLog.open(dataDir.resolve(DecisionLog.FILE_NAME))) {
+            var entries = log.readAll();
+            var d = entries.get(entries.size() - 1).decision();
+            assertEquals(reading.prediction().first().code(), d.decisionCode());
+            assertEquals(3, d.confidence());
+            assertEquals(org.funduslens.study.Decision.Referral.URGENT, d.referral());
+            assertTrue(d.timeOnCaseMs() != null && d.timeOnCaseMs() >= 0);
+        }
+        // G: the red-free view (the green channel as grey); G again: colour
+        robot.type(javafx.scene.input.KeyCode.G);
+        int argb = WaitForAsyncUtils.asyncFx(() -> {
+            Image img = window().viewer().image();
+            return img.getPixelReader().getArgb((int) img.getWidth() / 2, (int) img.getHeight() / 2);
+        }).get();
+        assertEquals((argb >> 8) & 0xff, (argb >> 16) & 0xff, "red equals green in the red-free view");
+        assertEquals((argb >> 8) & 0xff, argb & 0xff, "blue equals green in the red-free view");
+        robot.type(javafx.scene.input.KeyCode.G);
+        Path csv = dataDir.resolve("export").resolve("decisions.csv");
+        robot.interact(() -> window().exportDecisions(csv));
+        awaitIdle();
+        List<String> lines = Files.readAllLines(csv);
+        assertTrue(lines.size() >= 2, lines.toString());
+        assertTrue(lines.get(lines.size() - 1).contains(",urgent,"), lines.get(lines.size() - 1));
+    }
+
+    @Test
     void aBrokenFileGivesOneSentenceAndTheWindowCarriesOn(FxRobot robot) throws Exception {
         Path broken = dataDir.resolve("scan-broken.jpg");
         Files.writeString(broken, "not an image");
