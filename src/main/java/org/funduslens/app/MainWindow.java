@@ -100,6 +100,9 @@ public final class MainWindow {
     private DecisionLog log;
     private org.funduslens.study.SimilarCaseIndex similarIndex;
     private StudyBrowser browser;
+    private WorklistPanel worklistPanel;
+    private org.funduslens.study.Worklist worklist;
+    private String worklistName;
     private javafx.scene.control.CheckMenuItem redFreeItem;
     private FundusImage shownImage;
     private final VBox similarList = new VBox(6);
@@ -200,6 +203,10 @@ public final class MainWindow {
                             .ifPresent(referralGroup::selectToggle);
                     e.consume();
                 }
+                case PAGE_DOWN, PAGE_UP -> {
+                    moveInWorklist(e.getCode() == javafx.scene.input.KeyCode.PAGE_DOWN);
+                    e.consume();
+                }
                 case ENTER -> {
                     if (e.isShortcutDown() && !save.isDisable()) {
                         saveDecision();
@@ -260,6 +267,16 @@ public final class MainWindow {
         open.setId("openMenu");
         open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
         open.setOnAction(e -> chooseImage());
+        MenuItem folder = new MenuItem("Open Folder as _Worklist\u2026");
+        folder.setId("openWorklistMenu");
+        folder.setOnAction(e -> {
+            DirectoryChooser dc = new DirectoryChooser();
+            dc.setTitle("A folder of photographs to read one after another");
+            File d = dc.showDialog(stage);
+            if (d != null) {
+                openWorklist(d.toPath());
+            }
+        });
         MenuItem dicom = new MenuItem("Open _DICOM Folder or Medium\u2026");
         dicom.setId("openDicomMenu");
         dicom.setOnAction(e -> chooseDicomFolder());
@@ -273,7 +290,7 @@ public final class MainWindow {
         quit.setOnAction(e -> stage.close());
         recentMenu.setId("recentMenu");
         refreshRecentMenu(recent.list());
-        Menu file = new Menu("_File", null, open, dicom, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), export,
+        Menu file = new Menu("_File", null, open, folder, dicom, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), export,
                 new javafx.scene.control.SeparatorMenuItem(), quit);
 
         MenuItem fit = new MenuItem("_Fit to Window");
@@ -528,6 +545,50 @@ public final class MainWindow {
         }
     }
 
+    /** Reads a folder's photographs one after another: a worklist beside the image, PageDown and PageUp to move. */
+    public void openWorklist(Path folder) {
+        DecisionLog l = log;
+        runInBackground("Reading the folder\u2026", () -> {
+            try {
+                org.funduslens.study.Worklist w = org.funduslens.study.Worklist.ofFolder(folder);
+                if (l != null) {
+                    w.markDecided(l.decidedImages());
+                }
+                return w;
+            } catch (IOException | DecisionLogException e) {
+                throw new UserFacingException(folder + ": the folder cannot be read as a worklist (" + e.getMessage() + ").", e);
+            }
+        }, w -> {
+            worklist = w;
+            worklistName = folder.getFileName().toString();
+            if (worklistPanel == null) {
+                worklistPanel = new WorklistPanel(this::openImage);
+            }
+            worklistPanel.show(worklistName, w);
+            root.setLeft(worklistPanel);
+            Path first = w.items().stream().filter(p -> w.status(p) != org.funduslens.study.Worklist.Status.DECIDED)
+                    .findFirst().orElse(w.items().isEmpty() ? null : w.items().get(0));
+            if (first != null) {
+                openImage(first);
+            }
+        });
+    }
+
+    /** The next (or previous) image of the worklist, if there is one. */
+    public void moveInWorklist(boolean forward) {
+        if (worklist == null) {
+            return;
+        }
+        Path p = forward ? worklist.next() : worklist.previous();
+        if (p != null) {
+            openImage(p);
+        }
+    }
+
+    public org.funduslens.study.Worklist worklist() {
+        return worklist;
+    }
+
     /** Writes the decision log as CSV in the background. */
     public void exportDecisions(Path csv) {
         DecisionLog l = log;
@@ -711,6 +772,11 @@ public final class MainWindow {
     private void showReading(Reading r) {
         reading.set(r);
         shownAtNanos = System.nanoTime();
+        if (worklist != null && r.image().source() != null) {
+            worklist.moveTo(r.image().source());
+            worklist.mark(r.image().source(), org.funduslens.study.Worklist.Status.PREDICTED);
+            worklistPanel.refresh(worklistName);
+        }
         diagnosisList.getChildren().clear();
         for (int i = 0; i < r.top().size(); i++) {
             diagnosisList.getChildren().add(diagnosisRow(i, r.top().get(i), r.bundle().demo()));
@@ -887,7 +953,11 @@ public final class MainWindow {
             }
         }, id -> {
             saveStatus.setText("Decision #" + id + " saved: " + d.decisionName() + ", confidence " + confidence
-                    + (d.demo() ? " (logged as DEMO)." : "."));
+                    + (d.demo() ? " (logged as DEMO)." : ".") + (worklist != null ? " PageDown: next image." : ""));
+            if (worklist != null && r.image().source() != null) {
+                worklist.mark(r.image().source(), org.funduslens.study.Worklist.Status.DECIDED);
+                worklistPanel.refresh(worklistName);
+            }
             saveStatus.setTooltip(new javafx.scene.control.Tooltip("Decision log: " + l.file()));
         });
     }

@@ -194,6 +194,19 @@ public final class DecisionLog implements AutoCloseable {
         return out;
     }
 
+    /** The image paths that have at least one decision. */
+    public synchronized java.util.Set<String> decidedImages() throws DecisionLogException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT DISTINCT image_path FROM decision")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new DecisionLogException(file + ": cannot read the decision log (" + e.getMessage() + ").", e);
+        }
+        return out;
+    }
+
     /** Every decision as CSV (RFC 4180, UTF-8, header row), oldest first; returns how many rows were written. */
     public synchronized int exportCsv(Path out) throws DecisionLogException {
         List<Entry> all = readAll();

@@ -348,6 +348,48 @@ class MainWindowUiTest {
     }
 
     @Test
+    void aWorklistOfTenPhotographsIsReadWithTheKeyboardAlone(FxRobot robot) throws Exception {
+        // ten real photographs, linked (not copied) into one folder
+        Path folder = Files.createDirectories(dataDir.resolve("worklist"));
+        List<Path> photos = TestData.fundusPhotographs().subList(0, 10);
+        for (int i = 0; i < photos.size(); i++) {
+            Files.createSymbolicLink(folder.resolve(String.format("%02d-%s", i, photos.get(i).getFileName())), photos.get(i));
+        }
+        awaitIdle();
+        robot.interact(() -> window().openWorklist(folder));
+        for (int i = 0; i < 10; i++) {
+            int n = i;
+            WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(() -> !window().busy()
+                    && window().currentReading() != null
+                    && window().currentReading().image().source().getFileName().toString().startsWith(String.format("%02d-", n)))
+                    .get());
+            WaitForAsyncUtils.waitForFxEvents();
+            if (i == 0) {
+                robot.clickOn("#photoView");
+            }
+            robot.type(javafx.scene.input.KeyCode.A).type(javafx.scene.input.KeyCode.DIGIT4)
+                    .type(javafx.scene.input.KeyCode.N);
+            robot.press(javafx.scene.input.KeyCode.CONTROL).press(javafx.scene.input.KeyCode.ENTER)
+                    .release(javafx.scene.input.KeyCode.ENTER).release(javafx.scene.input.KeyCode.CONTROL);
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(
+                    () -> text(robot, "#saveStatus").startsWith("Decision #")).get());
+            if (i == 4) {
+                Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("worklist.png");
+                WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(shot)).get();
+            }
+            robot.type(javafx.scene.input.KeyCode.PAGE_DOWN);
+        }
+        awaitIdle();
+        assertEquals(10, WaitForAsyncUtils.asyncFx(() -> window().worklist().decided()).get());
+        try (DecisionLog log = DecisionLog.open(dataDir.resolve(DecisionLog.FILE_NAME))) {
+            java.util.Set<String> decided = log.decidedImages();
+            for (Path p : window().worklist().items()) {
+                assertTrue(decided.contains(p.toString()), p + " has a decision");
+            }
+        }
+    }
+
+    @Test
     void aBrokenFileGivesOneSentenceAndTheWindowCarriesOn(FxRobot robot) throws Exception {
         Path broken = dataDir.resolve("scan-broken.jpg");
         Files.writeString(broken, "not an image");
