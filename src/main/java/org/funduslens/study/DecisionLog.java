@@ -71,8 +71,7 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     private static void createSchema(Connection c) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
+        inTransaction(c, s -> {
             s.execute("""
                 CREATE TABLE decision (
                   id               INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -98,23 +97,28 @@ public final class DecisionLog implements AutoCloseable {
                     + "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END");
             s.execute("CREATE TRIGGER decision_no_delete BEFORE DELETE ON decision "
                     + "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END");
-            s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+            s.execute("PRAGMA user_version = 1");   // the version-1 table; open() migrates it on
+        });
     }
 
     /** Version 2: the referral and the time on the case. Old rows keep NULL there; nothing recorded is changed. */
     private static void migrateTo2(Connection c) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
+        inTransaction(c, s -> {
             s.execute("ALTER TABLE decision ADD COLUMN referral TEXT CHECK (referral IN ('urgent', 'routine', 'none'))");
             s.execute("ALTER TABLE decision ADD COLUMN time_on_case_ms INTEGER CHECK (time_on_case_ms >= 0)");
             s.execute("PRAGMA user_version = 2");
+        });
+    }
+
+    private interface SchemaWork {
+        void run(Statement s) throws SQLException;
+    }
+
+    /** Schema changes all or nothing. */
+    private static void inTransaction(Connection c, SchemaWork work) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            work.run(s);
             c.commit();
         } catch (SQLException e) {
             c.rollback();
