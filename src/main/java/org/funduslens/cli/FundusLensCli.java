@@ -14,10 +14,10 @@ import picocli.CommandLine.Command;
 @Command(name = "funduslens", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "FundusLens: retinal foundation models on fundus photographs, locally.",
         subcommands = {PredictCommand.class, PreprocessCommand.class, VerifyBundleCommand.class, BenchCommand.class,
-                IndexCommand.class, DicomCommand.class, DecisionsCommand.class,
+                IndexCommand.class, DicomCommand.class, DecisionsCommand.class, StudyCommand.class,
                 SelftestCommand.class})
 public final class FundusLensCli implements Runnable {
-    public static final Set<String> COMMANDS = Set.of("predict", "preprocess", "verify-bundle", "bench", "index", "dicom", "decisions", "selftest", "help",
+    public static final Set<String> COMMANDS = Set.of("predict", "preprocess", "verify-bundle", "bench", "index", "dicom", "decisions", "study", "selftest", "help",
             "-h", "--help", "-V", "--version");
 
     @CommandLine.Spec
