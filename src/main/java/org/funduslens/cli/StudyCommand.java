@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code study analyze}: the Obuchowski–Rockette analysis of a reader study's long CSV. */
 @Command(name = "study", mixinStandardHelpOptions = true, description = "Reader studies.",
-        subcommands = {StudyCommand.Analyze.class})
+        subcommands = {StudyCommand.Analyze.class, StudyCommand.Verify.class, StudyCommand.Export.class})
 public final class StudyCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -119,6 +119,59 @@ public final class StudyCommand implements Runnable {
             out.println(json ? PredictCommand.JSON.writeValueAsString(o)
                     : PredictCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check a read log's hash chain: exit 0 when no row was edited, deleted or reordered.")
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Parameters(paramLabel = "DB")
+        Path db;
+
+        @Override
+        public Integer call() {
+            try {
+                var v = org.funduslens.study.ReadLog.verify(db);
+                PrintWriter out = spec.commandLine().getOut();
+                v.problems().forEach(p -> out.println("BROKEN  " + p));
+                out.println((v.intact() ? "intact: " : "NOT intact: ") + v.rows() + " reads in " + db);
+                return v.intact() ? ExitCodes.OK : ExitCodes.FAILED;
+            } catch (org.funduslens.study.DecisionLogException e) {
+                spec.commandLine().getErr().println("study verify: " + e.getMessage());
+                return ExitCodes.UNREADABLE_INPUT;
+            }
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Long CSV (one row per read) and the MRMC CSV of top-K accuracy for study analyze.")
+    static final class Export implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--db", required = true, paramLabel = "DB") Path db;
+        @Option(names = "--protocol", required = true, paramLabel = "JSON") Path protocol;
+        @Option(names = "--csv", paramLabel = "FILE", description = "Long CSV, one row per read.") Path csv;
+        @Option(names = "--mrmc", paramLabel = "FILE", description = "reader,treatment,case,truth,rating for accuracy.") Path mrmc;
+        @Option(names = "--top", defaultValue = "1", description = "Top-K accuracy (default: ${DEFAULT-VALUE}).") int top;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try (var log = org.funduslens.study.ReadLog.open(db)) {
+                var p = org.funduslens.study.StudyProtocol.read(protocol);
+                log.export(p, csv, mrmc, top);
+                return ExitCodes.OK;
+            } catch (IOException e) {
+                err.println("study export: " + e.getMessage());
+                return ExitCodes.UNREADABLE_INPUT;
+            } catch (org.funduslens.study.DecisionLogException e) {
+                err.println("study export: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
         }
     }
 }

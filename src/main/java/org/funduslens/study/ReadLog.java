@@ -1,0 +1,247 @@
+package org.funduslens.study;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.funduslens.util.Hashing;
+
+/**
+ * The reads of a reader study: append-only (triggers refuse UPDATE and DELETE; a correction is a new row naming the
+ * one it corrects) and hash-chained (each row stores SHA-256 of the previous row's hash and its own content), so
+ * {@link #verify} finds any edited, deleted or reordered row. WAL and synchronous=FULL: a read that {@link #append}
+ * returned for survives a crash.
+ */
+public final class ReadLog implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String GENESIS = "0".repeat(64);
+
+    /** One read. {@code answers} are the ranked diagnosis codes; {@code aiTop} what the AI showed (empty unaided). */
+    public record Read(String studyId, String protocolSha256, String reader, String caseId, String arm, int session,
+                       int orderIndex, List<String> answers, int confidence, long timeOnCaseMs, String aiBundleId,
+                       String aiBundleSha256, List<String> aiTop, boolean heatmapOpened, Boolean changedAfterAi,
+                       Long corrects, String recordedAt, String appVersion) {}
+
+    public record Entry(long id, Read read, String hash) {}
+
+    /** What verification found: empty problems means the chain is intact. */
+    public record Verification(int rows, List<String> problems) {
+        public boolean intact() {
+            return problems.isEmpty();
+        }
+    }
+
+    private final Path file;
+    private final Connection db;
+
+    private ReadLog(Path file, Connection db) {
+        this.file = file;
+        this.db = db;
+    }
+
+    public static ReadLog open(Path file) throws DecisionLogException {
+        try {
+            Connection c = Sqlite.open(file);
+            try (Statement s = c.createStatement()) {
+                s.execute("""
+                    CREATE TABLE IF NOT EXISTS read (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      content TEXT NOT NULL,
+                      study_id TEXT NOT NULL, reader TEXT NOT NULL, case_id TEXT NOT NULL, arm TEXT NOT NULL,
+                      prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE)""");
+                s.execute("CREATE TRIGGER IF NOT EXISTS read_no_update BEFORE UPDATE ON read "
+                        + "BEGIN SELECT RAISE(ABORT, 'the read log is append-only'); END");
+                s.execute("CREATE TRIGGER IF NOT EXISTS read_no_delete BEFORE DELETE ON read "
+                        + "BEGIN SELECT RAISE(ABORT, 'the read log is append-only'); END");
+            }
+            return new ReadLog(file.toAbsolutePath(), c);
+        } catch (SQLException | java.io.IOException e) {
+            throw new DecisionLogException(file + ": cannot open the read log (" + e.getMessage() + ").", e);
+        }
+    }
+
+    static String hash(String prev, String content) {
+        return Hashing.sha256((prev + "\n" + content).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends one read, chained to the last row, in one transaction. */
+    public synchronized long append(Read r) throws DecisionLogException {
+        try {
+            String content = JSON.writeValueAsString(r);
+            db.setAutoCommit(false);
+            try {
+                String prev = GENESIS;
+                try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT hash FROM read ORDER BY id DESC LIMIT 1")) {
+                    if (rs.next()) {
+                        prev = rs.getString(1);
+                    }
+                }
+                long id;
+                try (PreparedStatement ps = db.prepareStatement("INSERT INTO read (content, study_id, reader, case_id, arm, prev_hash, hash)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    ps.setString(1, content);
+                    ps.setString(2, r.studyId());
+                    ps.setString(3, r.reader());
+                    ps.setString(4, r.caseId());
+                    ps.setString(5, r.arm());
+                    ps.setString(6, prev);
+                    ps.setString(7, hash(prev, content));
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        id = keys.getLong(1);
+                    }
+                }
+                db.commit();
+                return id;
+            } catch (SQLException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new DecisionLogException(file + ": the read could not be saved (" + e.getMessage() + ").", e);
+        }
+    }
+
+    public synchronized List<Entry> readAll() throws DecisionLogException {
+        List<Entry> out = new ArrayList<>();
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT id, content, hash FROM read ORDER BY id")) {
+            while (rs.next()) {
+                out.add(new Entry(rs.getLong(1), JSON.readValue(rs.getString(2), Read.class), rs.getString(3)));
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new DecisionLogException(file + ": cannot read the read log (" + e.getMessage() + ").", e);
+        }
+        return out;
+    }
+
+    /**
+     * The long CSV (one row per read) and, where the protocol gives reference diagnoses, the MRMC layout for
+     * {@code study analyze --metric accuracy}: reader, treatment (arm), case, truth 1, rating 1 when the reference is
+     * among the first {@code topK} answers. Only cases with a reference, and only the latest read of a case (a
+     * correction replaces what it corrects).
+     */
+    public synchronized void export(StudyProtocol protocol, Path longCsv, Path mrmcCsv, int topK) throws DecisionLogException {
+        List<Entry> all = readAll();
+        java.util.Map<String, Entry> latest = new java.util.LinkedHashMap<>();
+        for (Entry e : all) {
+            Read r = e.read();
+            if (r.studyId().equals(protocol.id())) {
+                latest.put(r.reader() + "\u0000" + r.arm() + "\u0000" + r.caseId(), e);
+            }
+        }
+        java.util.Map<String, String> reference = new java.util.HashMap<>();
+        protocol.cases().forEach(c -> reference.put(c.id(), c.reference()));
+        StringBuilder l = new StringBuilder("id,study,reader,case,arm,session,order,answers,confidence,time_on_case_ms,"
+                + "ai_bundle,ai_top,heatmap_opened,changed_after_ai,corrects,recorded_at,reference,top1_correct\r\n");
+        StringBuilder m = new StringBuilder("reader,treatment,case,truth,rating\r\n");
+        for (Entry e : all) {
+            Read r = e.read();
+            if (!r.studyId().equals(protocol.id())) {
+                continue;
+            }
+            String ref = reference.get(r.caseId());
+            l.append(e.id()).append(',').append(r.studyId()).append(',').append(r.reader()).append(',').append(r.caseId())
+                    .append(',').append(r.arm()).append(',').append(r.session()).append(',').append(r.orderIndex()).append(',')
+                    .append(String.join(";", r.answers())).append(',').append(r.confidence()).append(',')
+                    .append(r.timeOnCaseMs()).append(',').append(r.aiBundleId() == null ? "" : r.aiBundleId()).append(',')
+                    .append(String.join(";", r.aiTop())).append(',').append(r.heatmapOpened()).append(',')
+                    .append(r.changedAfterAi() == null ? "" : r.changedAfterAi()).append(',')
+                    .append(r.corrects() == null ? "" : r.corrects()).append(',').append(r.recordedAt()).append(',')
+                    .append(ref == null ? "" : ref).append(',')
+                    .append(ref == null ? "" : (!r.answers().isEmpty() && r.answers().get(0).equals(ref) ? 1 : 0)).append("\r\n");
+        }
+        for (Entry e : latest.values()) {
+            Read r = e.read();
+            String ref = reference.get(r.caseId());
+            if (ref == null) {
+                continue;
+            }
+            boolean correct = r.answers().subList(0, Math.min(topK, r.answers().size())).contains(ref);
+            m.append(r.reader()).append(',').append(r.arm()).append(',').append(r.caseId()).append(",1,")
+                    .append(correct ? 1 : 0).append("\r\n");
+        }
+        try {
+            if (longCsv != null) {
+                Files.writeString(longCsv, l, StandardCharsets.UTF_8);
+            }
+            if (mrmcCsv != null) {
+                Files.writeString(mrmcCsv, m, StandardCharsets.UTF_8);
+            }
+        } catch (java.io.IOException ex) {
+            throw new DecisionLogException(file + ": the export cannot be written (" + ex.getMessage() + ").", ex);
+        }
+    }
+
+    /** The cases this reader has already read in this arm (to resume at the next unread one). */
+    public synchronized java.util.Set<String> readCases(String studyId, String reader, String arm) throws DecisionLogException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT case_id FROM read WHERE study_id = ? AND reader = ? AND arm = ?")) {
+            ps.setString(1, studyId);
+            ps.setString(2, reader);
+            ps.setString(3, arm);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DecisionLogException(file + ": cannot read the read log (" + e.getMessage() + ").", e);
+        }
+        return out;
+    }
+
+    /** Recomputes the chain from the first row: an edited, deleted or reordered row breaks it at that row. */
+    public static Verification verify(Path file) throws DecisionLogException {
+        if (!Files.isRegularFile(file)) {
+            throw new DecisionLogException(file + ": does not exist.", null);
+        }
+        List<String> problems = new ArrayList<>();
+        int rows = 0;
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, content, prev_hash, hash FROM read ORDER BY id")) {
+            String prev = GENESIS;
+            long lastId = 0;
+            while (rs.next()) {
+                rows++;
+                long id = rs.getLong(1);
+                String content = rs.getString(2);
+                if (id != lastId + 1) {
+                    problems.add("row " + id + " follows row " + lastId + ": rows " + (lastId + 1) + " to " + (id - 1)
+                            + " were deleted.");
+                }
+                if (!rs.getString(3).equals(prev)) {
+                    problems.add("row " + id + " does not follow the row before it (deleted or reordered rows).");
+                }
+                if (!hash(rs.getString(3), content).equals(rs.getString(4))) {
+                    problems.add("row " + id + " was changed after it was written.");
+                }
+                prev = rs.getString(4);
+                lastId = id;
+            }
+        } catch (SQLException e) {
+            throw new DecisionLogException(file + ": is not a FundusLens read log (" + e.getMessage() + ").", e);
+        }
+        return new Verification(rows, problems);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // our own connection; nothing left to save
+        }
+    }
+}
