@@ -31,6 +31,9 @@ final class Charsets {
             return StandardCharsets.ISO_8859_1;
         }
         String[] parts = value.split("\\\\");
+        if (parts.length == 0) {
+            return StandardCharsets.ISO_8859_1;
+        }
         // a first value that is empty means the default repertoire, extended by the second
         String first = parts[0].strip().isEmpty() && parts.length > 1 ? parts[1].strip() : parts[0].strip();
         String name = NAMES.get(first);
