@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code dicom info} and {@code dicom export}: what a DICOM file, folder or medium holds, and one frame as PNG. */
 @Command(name = "dicom", mixinStandardHelpOptions = true, description = "Inspect DICOM files and export frames.",
-        subcommands = {DicomCommand.Info.class, DicomCommand.Export.class, DicomCommand.Web.class})
+        subcommands = {DicomCommand.Info.class, DicomCommand.Export.class, DicomCommand.Web.class, DicomCommand.Bench.class})
 public final class DicomCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -299,6 +299,49 @@ public final class DicomCommand implements Runnable {
                 err.println("dicom web get: " + e.getMessage());
                 return ExitCodes.FAILED;
             }
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Median time to decode a frame of FILE, or to list a folder or DICOMDIR (one JSON object).")
+    static final class Bench implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--runs", defaultValue = "5") int runs;
+
+        @picocli.CommandLine.Parameters(paramLabel = "PATH") Path path;
+
+        @Override
+        public Integer call() throws IOException {
+            List<Double> times = new ArrayList<>();
+            ObjectNode o = PredictCommand.JSON.createObjectNode();
+            try {
+                for (int i = 0; i < runs + 1; i++) {
+                    long t0 = System.nanoTime();
+                    if (Files.isDirectory(path) || path.getFileName().toString().equalsIgnoreCase("DICOMDIR")) {
+                        var tree = org.funduslens.dicom.StudyTree.open(path);
+                        o.put("instances", tree.instances().size());
+                        o.put("what", "list");
+                    } else {
+                        var pic = DicomImages.read(path, 0);
+                        o.put("what", "decode");
+                        o.put("size", pic.width() + "x" + pic.height());
+                        o.put("transfer_syntax", TransferSyntax.name(pic.info().transferSyntax()));
+                    }
+                    if (i > 0) {
+                        times.add((System.nanoTime() - t0) / 1e6);
+                    }
+                }
+            } catch (DicomException e) {
+                spec.commandLine().getErr().println("dicom bench: " + e.getMessage());
+                return ExitCodes.UNREADABLE_INPUT;
+            }
+            o.put("path", path.toAbsolutePath().normalize().toString());
+            o.put("runs", runs);
+            o.put("median_ms", Math.round(BenchCommand.median(times) * 10) / 10.0);
+            spec.commandLine().getOut().println(PredictCommand.JSON.writeValueAsString(o));
+            return ExitCodes.OK;
         }
     }
 }

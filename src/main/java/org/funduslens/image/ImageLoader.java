@@ -130,6 +130,11 @@ public final class ImageLoader {
         }
         checkSize(file, p.width(), p.height());
         OphthalmicInfo info = p.info();
+        if (SopClass.OPT.equals(info.sopClassUid())) {
+            // no bundle declares OCT input yet: the fundus models must not run on B-scans
+            throw new ImageLoadException(file, "is an OCT volume (" + info.frames() + " B-scans); FundusLens's models read "
+                    + "fundus photographs, so it is not analysed (dicom export --frame N writes a B-scan as PNG).");
+        }
         Eye eye = "R".equals(info.laterality()) ? Eye.OD : "L".equals(info.laterality()) ? Eye.OS : Eye.UNKNOWN;
         String what = file.getFileName() + " \u2014 " + SopClass.shortName(info.sopClassUid())
                 + (info.frames() > 1 ? " frame " + (frame + 1) + "/" + info.frames() : "");

@@ -96,6 +96,32 @@ class DicomReaderTest {
     }
 
     @Test
+    void anOctVolumeIsNotAnalysedButItsFramesExport() throws Exception {
+        TestData.assumePython("pydicom", "numpy");
+        Path opt = tmp.resolve("oct.dcm");
+        String code = String.join("\n",
+                "import numpy as np, pydicom",
+                "from pydicom.dataset import Dataset, FileMetaDataset",
+                "from pydicom.uid import ExplicitVRLittleEndian, generate_uid",
+                "m = FileMetaDataset(); m.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.77.1.5.4'",
+                "m.MediaStorageSOPInstanceUID = generate_uid(); m.TransferSyntaxUID = ExplicitVRLittleEndian",
+                "d = Dataset(); d.file_meta = m; d.SOPClassUID = m.MediaStorageSOPClassUID; d.SOPInstanceUID = m.MediaStorageSOPInstanceUID",
+                "d.Modality = 'OPT'; d.ImageLaterality = 'L'; d.Rows = 96; d.Columns = 128; d.NumberOfFrames = 3",
+                "d.SamplesPerPixel = 1; d.PhotometricInterpretation = 'MONOCHROME2'; d.BitsAllocated = 8; d.BitsStored = 8",
+                "d.HighBit = 7; d.PixelRepresentation = 0",
+                "a = np.zeros((3, 96, 128), np.uint8); a[1, :, :] = 77; a[2, 40:50, :] = 200",
+                "d.PixelData = a.tobytes(); d.is_little_endian = True; d.is_implicit_VR = False",
+                "d.save_as(" + "'" + opt + "'" + ", write_like_original=False)");
+        Process p = new ProcessBuilder(TestData.systemPython().toString(), "-c", code).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), log);
+        ImageLoadException e = assertThrows(ImageLoadException.class, () -> ImageLoader.load(opt));
+        assertTrue(e.getMessage().contains("OCT volume (3 B-scans)"), e.getMessage());
+        assertEquals(77, PixelDecoder.decode(DicomParser.read(opt, true), 1).samples()[0]);
+        assertEquals(200, PixelDecoder.decode(DicomParser.read(opt, true), 2).samples()[45 * 128]);
+    }
+
+    @Test
     void characterSetsAreDecoded() throws Exception {
         Path dir = DicomPixelTest.PYDICOM.resolve("../charset_files").normalize();
         assumeTrue(Files.isDirectory(dir), "skipped: pydicom's charset test files are not installed");
