@@ -194,15 +194,48 @@ public final class PixelDecoder {
         return (int) v;
     }
 
+    private static boolean isIdentityBandOrder(int[] offsets) {
+        for (int i = 0; i < offsets.length; i++) {
+            if (offsets[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // Y is an integer, so round(Y + x) = Y + round(x): the chroma terms can be tabulated exactly
+    private static final int[] CR_R = new int[256];
+    private static final int[] CB_B = new int[256];
+    private static final int[] CB_CR_G = new int[256 * 256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            CR_R[v] = (int) Math.round(1.402 * (v - 128.0));
+            CB_B[v] = (int) Math.round(1.772 * (v - 128.0));
+        }
+        for (int cb = 0; cb < 256; cb++) {
+            for (int cr = 0; cr < 256; cr++) {
+                CB_CR_G[cb << 8 | cr] = (int) Math.round(-0.344136 * (cb - 128.0) - 0.714136 * (cr - 128.0));
+            }
+        }
+    }
+
     /** YCbCr (full range) to RGB with the DICOM formula (PS3.3 C.7.6.3.1.2), in place, rounded and clamped. */
     static void ybrToRgb(int[] s) {
         for (int i = 0; i + 2 < s.length; i += 3) {
-            double y = s[i];
-            double cb = s[i + 1] - 128.0;
-            double cr = s[i + 2] - 128.0;
-            s[i] = clamp(y + 1.402 * cr);
-            s[i + 1] = clamp(y - 0.344136 * cb - 0.714136 * cr);
-            s[i + 2] = clamp(y + 1.772 * cb);
+            int y = s[i];
+            int cb = s[i + 1];
+            int cr = s[i + 2];
+            if ((y | cb | cr) >>> 8 != 0) {
+                // outside 8 bits (not from an 8-bit JPEG): the formula itself
+                s[i] = clamp(y + 1.402 * (cr - 128.0));
+                s[i + 1] = clamp(y - 0.344136 * (cb - 128.0) - 0.714136 * (cr - 128.0));
+                s[i + 2] = clamp(y + 1.772 * (cb - 128.0));
+                continue;
+            }
+            s[i] = Math.max(0, Math.min(255, y + CR_R[cr]));
+            s[i + 1] = Math.max(0, Math.min(255, y + CB_CR_G[cb << 8 | cr]));
+            s[i + 2] = Math.max(0, Math.min(255, y + CB_B[cb]));
         }
     }
 
@@ -233,10 +266,24 @@ public final class PixelDecoder {
                 throw new DicomException(file, "its compressed frame is " + r.getWidth() + "x" + r.getHeight() + " with "
                         + r.getNumBands() + " samples, but the header says " + cols + "x" + rows + " with " + spp + ".");
             }
-            int[] s = r.getPixels(r.getMinX(), r.getMinY(), cols, rows, (int[]) null);
-            // for JPEG 2000 the caller passes the codestream's signedness, for JPEG the header's
-            for (int i = 0; i < s.length; i++) {
-                s[i] = stored(s[i] & 0xFFFFFFFFL, bitsStored, signed);
+            int[] s;
+            if (r.getDataBuffer() instanceof java.awt.image.DataBufferByte db && db.getNumBanks() == 1
+                    && r.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm
+                    && sm.getPixelStride() == spp && sm.getScanlineStride() == cols * spp && bitsStored == 8
+                    && isIdentityBandOrder(sm.getBandOffsets()) && r.getMinX() == 0 && r.getMinY() == 0
+                    && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0) {
+                // the usual 8-bit case, straight from the decoder's buffer
+                byte[] b = db.getData();
+                s = new int[cols * rows * spp];
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = b[i] & 0xff;
+                }
+            } else {
+                s = r.getPixels(r.getMinX(), r.getMinY(), cols, rows, (int[]) null);
+                // for JPEG 2000 the caller passes the codestream's signedness, for JPEG the header's
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = stored(s[i] & 0xFFFFFFFFL, bitsStored, signed);
+                }
             }
             String outPi = pi;
             if (spp == 3 && format.equals("jpeg") && (pi.equals("YBR_FULL") || pi.equals("YBR_FULL_422"))) {
