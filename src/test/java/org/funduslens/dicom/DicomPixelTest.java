@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.funduslens.TestData;
 import org.junit.jupiter.api.Test;
@@ -168,6 +167,4 @@ class DicomPixelTest {
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
         return v;
     }
-
-    static final Set<String> UNUSED = Set.of();
 }
