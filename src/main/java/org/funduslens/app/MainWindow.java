@@ -504,6 +504,10 @@ public final class MainWindow {
         activity.setId("activity");
         eyeBadge.setId("eyeBadge");
         eyeBadge.getStyleClass().add("eye-badge");
+        // the eye, the provider and the timing never shrink; the file and model names give way first
+        eyeBadge.setMinWidth(Region.USE_PREF_SIZE);
+        providerStatus.setMinWidth(Region.USE_PREF_SIZE);
+        timingStatus.setMinWidth(Region.USE_PREF_SIZE);
         activity.getStyleClass().add("muted");
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
