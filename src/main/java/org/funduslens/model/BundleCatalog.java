@@ -1,8 +1,5 @@
 package org.funduslens.model;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +15,6 @@ import org.funduslens.util.DataFolder;
  * bundle is opened.
  */
 public final class BundleCatalog {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false);
-
     /** One installed bundle; {@code problem} is set (and the manifest null) when its bundle.json cannot be read. */
     public record Entry(Path dir, BundleManifest manifest, boolean shipped, String problem) {
         public String label() {
@@ -61,7 +54,7 @@ public final class BundleCatalog {
                     continue;
                 }
                 try {
-                    out.add(new Entry(dir.toAbsolutePath().normalize(), JSON.readValue(manifest.toFile(), BundleManifest.class),
+                    out.add(new Entry(dir.toAbsolutePath().normalize(), ModelBundle.parseManifest(Files.readAllBytes(manifest)),
                             shipped, null));
                 } catch (IOException e) {
                     out.add(new Entry(dir.toAbsolutePath().normalize(), null, shipped,

@@ -54,7 +54,7 @@ public final class ModelBundle {
         BundleManifest m;
         try {
             manifestBytes = Files.readAllBytes(manifestFile);
-            m = JSON.readValue(manifestBytes, BundleManifest.class);
+            m = parseManifest(manifestBytes);
         } catch (JsonProcessingException e) {
             throw new BundleException(manifestFile + ": is not a valid bundle manifest ("
                     + e.getOriginalMessage().lines().findFirst().orElse("") + ").", e);
@@ -117,6 +117,11 @@ public final class ModelBundle {
             throw new BundleException(file + ": SHA-256 is " + actual + " but bundle.json expects " + entry.sha256()
                     + "; the file was changed or damaged, so the bundle is refused.");
         }
+    }
+
+    /** Parses manifest bytes (snake_case JSON) without checking anything: the one reader of bundle.json. */
+    static BundleManifest parseManifest(byte[] bytes) throws java.io.IOException {
+        return JSON.readValue(bytes, BundleManifest.class);
     }
 
     public Path dir() { return dir; }
