@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.funduslens.image.ImageLoadException;
+import org.funduslens.image.ImageLoader;
 import org.funduslens.model.Analyzer;
 import org.funduslens.model.BundleException;
 import org.funduslens.model.Diagnosis;
@@ -205,16 +206,13 @@ public final class PredictCommand implements Callable<Integer> {
         return code;
     }
 
-    private static final java.util.Set<String> IMAGE_SUFFIXES = java.util.Set.of(".jpg", ".jpeg", ".png", ".tif", ".tiff");
-
     /** Files as given; folders become their image files (recursively, sorted). Missing paths stay, to be reported. */
     static List<Path> expand(List<Path> args, PrintWriter err) {
         List<Path> out = new java.util.ArrayList<>();
         for (Path p : args) {
             if (Files.isDirectory(p)) {
                 try (var s = Files.walk(p)) {
-                    s.filter(Files::isRegularFile).filter(f -> IMAGE_SUFFIXES.stream()
-                            .anyMatch(f.getFileName().toString().toLowerCase(Locale.ROOT)::endsWith)).sorted().forEach(out::add);
+                    s.filter(Files::isRegularFile).filter(ImageLoader::isPhotographName).sorted().forEach(out::add);
                 } catch (IOException e) {
                     err.println("predict: " + p + ": the folder cannot be read (" + e.getMessage() + ").");
                 }

@@ -35,6 +35,18 @@ public final class ImageLoader {
     public static final long MAX_PIXELS = 120_000_000L;
 
     private static final Set<String> FORMATS = Set.of("jpeg", "jpg", "png", "tiff", "tif");
+    private static final Set<String> PHOTO_SUFFIXES = Set.of(".jpg", ".jpeg", ".png", ".tif", ".tiff");
+
+    /** Whether a file's name says JPEG, PNG or TIFF (for picking photographs out of folders). */
+    public static boolean isPhotographName(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return PHOTO_SUFFIXES.stream().anyMatch(n::endsWith);
+    }
+
+    /** As {@link #isPhotographName}, or a .dcm file. */
+    public static boolean isImageName(Path file) {
+        return isPhotographName(file) || file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".dcm");
+    }
 
     private ImageLoader() {}
 

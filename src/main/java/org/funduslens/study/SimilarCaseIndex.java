@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
 import java.util.stream.Stream;
@@ -35,7 +34,6 @@ import org.funduslens.util.Hashing;
  */
 public final class SimilarCaseIndex implements AutoCloseable {
     public static final String FILE_NAME = "similar-cases.sqlite";
-    private static final Set<String> IMAGE_SUFFIXES = Set.of(".jpg", ".jpeg", ".png", ".tif", ".tiff");
 
     private final Path file;
     private final Connection db;
@@ -112,18 +110,13 @@ public final class SimilarCaseIndex implements AutoCloseable {
         try (Stream<Path> labels = Files.list(source)) {
             for (Path labelDir : labels.filter(Files::isDirectory).sorted().toList()) {
                 try (Stream<Path> files = Files.walk(labelDir)) {
-                    for (Path f : files.filter(Files::isRegularFile).filter(SimilarCaseIndex::isImage).sorted().toList()) {
+                    for (Path f : files.filter(Files::isRegularFile).filter(ImageLoader::isPhotographName).sorted().toList()) {
                         out.add(new String[] {f.toAbsolutePath().normalize().toString(), labelDir.getFileName().toString()});
                     }
                 }
             }
         }
         return out;
-    }
-
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return IMAGE_SUFFIXES.stream().anyMatch(n::endsWith);
     }
 
     /** Embeds every image of {@code source} not yet indexed for this bundle (or changed since); unreadable files are reported. */

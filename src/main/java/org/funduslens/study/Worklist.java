@@ -7,16 +7,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.funduslens.image.ImageLoader;
 
 /** The images a clinician reads in one sitting, in order, each new, predicted or decided; with a current position. */
 public final class Worklist {
     public enum Status { NEW, PREDICTED, DECIDED }
-
-    private static final Set<String> SUFFIXES = Set.of(".jpg", ".jpeg", ".png", ".tif", ".tiff", ".dcm");
 
     private final Map<Path, Status> items = new LinkedHashMap<>();
     private int current = -1;
@@ -28,10 +26,7 @@ public final class Worklist {
     /** The image files of a folder (not its sub-folders), sorted by name. */
     public static Worklist ofFolder(Path folder) throws IOException {
         try (Stream<Path> s = Files.list(folder)) {
-            return new Worklist(s.filter(Files::isRegularFile).filter(p -> {
-                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                return SUFFIXES.stream().anyMatch(n::endsWith);
-            }).sorted().toList());
+            return new Worklist(s.filter(Files::isRegularFile).filter(ImageLoader::isImageName).sorted().toList());
         }
     }
 
