@@ -226,13 +226,7 @@ public final class DecisionLog implements AutoCloseable {
                     top1 == null ? null : top1.probability(), top3, d.agreesWithAi(), d.decisionCode(), d.decisionName(),
                     d.confidence(), d.referral() == null ? null : d.referral().name().toLowerCase(java.util.Locale.ROOT),
                     d.timeOnCaseMs(), d.note()};
-            for (int i = 0; i < cells.length; i++) {
-                if (i > 0) {
-                    b.append(',');
-                }
-                b.append(csv(cells[i]));
-            }
-            b.append("\r\n");
+            b.append(Csv.row(cells));
         }
         try {
             Files.createDirectories(out.toAbsolutePath().getParent());
@@ -241,19 +235,6 @@ public final class DecisionLog implements AutoCloseable {
             throw new DecisionLogException(out + ": the export cannot be written (" + ex.getMessage() + ").", ex);
         }
         return all.size();
-    }
-
-    private static String csv(Object v) {
-        if (v == null) {
-            return "";
-        }
-        String s = v.toString();
-        // a leading = + - @ would be a formula in a spreadsheet: quote it as text
-        boolean formula = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 && !(v instanceof Number);
-        if (formula || s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
-            return "\"" + (formula ? "'" : "") + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
     }
 
     @Override

@@ -151,15 +151,10 @@ public final class ReadLog implements AutoCloseable {
                 continue;
             }
             String ref = reference.get(r.caseId());
-            l.append(e.id()).append(',').append(r.studyId()).append(',').append(r.reader()).append(',').append(r.caseId())
-                    .append(',').append(r.arm()).append(',').append(r.session()).append(',').append(r.orderIndex()).append(',')
-                    .append(String.join(";", r.answers())).append(',').append(r.confidence()).append(',')
-                    .append(r.timeOnCaseMs()).append(',').append(r.aiBundleId() == null ? "" : r.aiBundleId()).append(',')
-                    .append(String.join(";", r.aiTop())).append(',').append(r.heatmapOpened()).append(',')
-                    .append(r.changedAfterAi() == null ? "" : r.changedAfterAi()).append(',')
-                    .append(r.corrects() == null ? "" : r.corrects()).append(',').append(r.recordedAt()).append(',')
-                    .append(ref == null ? "" : ref).append(',')
-                    .append(ref == null ? "" : (!r.answers().isEmpty() && r.answers().get(0).equals(ref) ? 1 : 0)).append("\r\n");
+            l.append(Csv.row(e.id(), r.studyId(), r.reader(), r.caseId(), r.arm(), r.session(), r.orderIndex(),
+                    String.join(";", r.answers()), r.confidence(), r.timeOnCaseMs(), r.aiBundleId(), String.join(";", r.aiTop()),
+                    r.heatmapOpened(), r.changedAfterAi(), r.corrects(), r.recordedAt(), ref,
+                    ref == null ? null : (!r.answers().isEmpty() && r.answers().get(0).equals(ref) ? 1 : 0)));
         }
         for (Entry e : latest.values()) {
             Read r = e.read();
@@ -168,8 +163,7 @@ public final class ReadLog implements AutoCloseable {
                 continue;
             }
             boolean correct = r.answers().subList(0, Math.min(topK, r.answers().size())).contains(ref);
-            m.append(r.reader()).append(',').append(r.arm()).append(',').append(r.caseId()).append(",1,")
-                    .append(correct ? 1 : 0).append("\r\n");
+            m.append(Csv.row(r.reader(), r.arm(), r.caseId(), 1, correct ? 1 : 0));
         }
         try {
             if (longCsv != null) {
