@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import javafx.application.Platform;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.concurrent.Task;
@@ -124,7 +123,7 @@ public final class MainWindow {
     private final Button cancelOcclusion = new Button("Cancel");
     private final HBox occlusionRow = new HBox(8, new Label("Occlusion"), occlusionProgress, cancelOcclusion);
     private final Map<Reading, List<Heatmap>> occlusionMaps = new IdentityHashMap<>();
-    private Task<List<Heatmap>> occlusionTask;
+    private Task<Map<Heatmap, BufferedImage>> occlusionTask;
     private final Slider opacity = new Slider(0, 1, 0.7);
     private final ToggleGroup decisionChoice = new ToggleGroup();
     private final RadioButton agree = new RadioButton("Agree with the AI");
@@ -882,16 +881,15 @@ public final class MainWindow {
             return;
         }
         FundusImage img = r.image();
-        Task<List<Heatmap>> task = new Task<>() {
+        // the maps and their renderings are made here; the succeeded handler (on the FX thread) shows them
+        Task<Map<Heatmap, BufferedImage>> task = new Task<>() {
             @Override
-            protected List<Heatmap> call() throws Exception {
-                List<Heatmap> maps = a.occlusion(r, f -> updateProgress(f, 1), this::isCancelled);
-                Map<Heatmap, BufferedImage> images = new IdentityHashMap<>();
-                for (Heatmap h : maps) {
+            protected Map<Heatmap, BufferedImage> call() throws Exception {
+                Map<Heatmap, BufferedImage> images = new java.util.LinkedHashMap<>();
+                for (Heatmap h : a.occlusion(r, f -> updateProgress(f, 1), this::isCancelled)) {
                     images.put(h, h.renderOverlay(img.width(), img.height()));
                 }
-                Platform.runLater(() -> images.forEach((h, bi) -> renderedMaps.put(h, SwingFXUtils.toFXImage(bi, null))));
-                return maps;
+                return images;
             }
         };
         occlusionTask = task;
@@ -899,12 +897,11 @@ public final class MainWindow {
         occlusionRow.setVisible(true);
         task.setOnSucceeded(e -> {
             occlusionRow.setVisible(false);
-            Platform.runLater(() -> {
-                occlusionMaps.put(r, task.getValue());
-                if (reading.get() == r) {
-                    selectDiagnosis(selectedDiagnosis);
-                }
-            });
+            task.getValue().forEach((h, bi) -> renderedMaps.put(h, SwingFXUtils.toFXImage(bi, null)));
+            occlusionMaps.put(r, List.copyOf(task.getValue().keySet()));
+            if (reading.get() == r) {
+                selectDiagnosis(selectedDiagnosis);
+            }
         });
         task.setOnCancelled(e -> {
             occlusionRow.setVisible(false);
@@ -947,15 +944,19 @@ public final class MainWindow {
         Decision.Referral referral = referralGroup.getSelectedToggle() == null ? null
                 : (Decision.Referral) referralGroup.getSelectedToggle().getUserData();
         long onCase = Math.max(0, (System.nanoTime() - shownAtNanos) / 1_000_000);
-        Decision d = Decision.about(r, true, code, confidence, note.getText(), referral, onCase);
+        String text = note.getText();
         save.setDisable(true);
+        // the decision hashes the image file: off the FX thread, with the append
         runInBackground("Saving\u2026", () -> {
+            Decision made = Decision.about(r, true, code, confidence, text, referral, onCase);
             try {
-                return l.append(d);
+                return Map.entry(l.append(made), made);
             } catch (DecisionLogException e) {
                 throw new UserFacingException(e.getMessage(), e);
             }
-        }, id -> {
+        }, saved -> {
+            long id = saved.getKey();
+            Decision d = saved.getValue();
             saveStatus.setText("Decision #" + id + " saved: " + d.decisionName() + ", confidence " + confidence
                     + (d.demo() ? " (logged as DEMO)." : ".") + (worklist != null ? " PageDown: next image." : ""));
             if (worklist != null && r.image().source() != null) {
