@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.funduslens.dicom.DicomException;
+import org.funduslens.dicom.DicomFile;
 import org.funduslens.dicom.DicomImages;
 import org.funduslens.dicom.DicomParser;
 import org.funduslens.dicom.OphthalmicInfo;
@@ -134,7 +135,13 @@ public final class ImageLoader {
     public static FundusImage loadDicom(Path file, int frame) throws ImageLoadException {
         DicomImages.Picture p;
         try {
-            p = DicomImages.read(file, frame);
+            DicomFile f = DicomParser.read(file, true);
+            if (SopClass.OPT.equals(f.sopClassUid())) {
+                // no bundle declares OCT input yet: the fundus models must not run on B-scans (refused before decoding)
+                throw new ImageLoadException(file, "is an OCT volume (" + f.frames() + " B-scans); FundusLens's models read "
+                        + "fundus photographs, so it is not analysed (dicom export --frame N writes a B-scan as PNG).");
+            }
+            p = DicomImages.render(f, frame);
         } catch (DicomException e) {
             throw new ImageLoadException(file, e.getMessage().substring(e.getMessage().indexOf(": ") + 2), e);
         } catch (OutOfMemoryError e) {
@@ -142,11 +149,6 @@ public final class ImageLoader {
         }
         checkSize(file, p.width(), p.height());
         OphthalmicInfo info = p.info();
-        if (SopClass.OPT.equals(info.sopClassUid())) {
-            // no bundle declares OCT input yet: the fundus models must not run on B-scans
-            throw new ImageLoadException(file, "is an OCT volume (" + info.frames() + " B-scans); FundusLens's models read "
-                    + "fundus photographs, so it is not analysed (dicom export --frame N writes a B-scan as PNG).");
-        }
         Eye eye = "R".equals(info.laterality()) ? Eye.OD : "L".equals(info.laterality()) ? Eye.OS : Eye.UNKNOWN;
         String what = file.getFileName() + " \u2014 " + SopClass.shortName(info.sopClassUid())
                 + (info.frames() > 1 ? " frame " + (frame + 1) + "/" + info.frames() : "");
