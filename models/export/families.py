@@ -132,7 +132,7 @@ def read_head(head_file, where_dim, classes_expected, in_features):
     return w, b
 
 
-def mae_sincos_free_interpolation(pos_embed, grid, extra):
+def retfound_interpolate_pos_embed(pos_embed, grid, extra):
     """RETFound's util/pos_embed.interpolate_pos_embed: bicubic, align_corners=False, extra tokens kept."""
     old = int(round(math.sqrt(pos_embed.shape[1] - extra)))
     if old == grid:
@@ -405,7 +405,7 @@ def build_retfound_dinov2(ckpt, head_file, labels, where, options):
         raise ExportError(f"{where}: the head has {state['head.weight'].shape[0]} classes but the label file lists {len(labels)}")
     state = {k: v for k, v in state.items() if k in expected}
     # main_finetune.py: interpolate_pos_embed (bicubic, align_corners=False) when the grid differs
-    state["pos_embed"] = mae_sincos_free_interpolation(state["pos_embed"], grid, 1)
+    state["pos_embed"] = retfound_interpolate_pos_embed(state["pos_embed"], grid, 1)
     vit = ViT(patch, dim, depth, hidden, grid, layer_scale=True)
     model = ClsHead(vit, dim, len(labels))
     rename = lambda k: k if k.startswith(("norm.", "head.")) else "vit." + k  # noqa: E731
