@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code study analyze}: the Obuchowski–Rockette analysis of a reader study's long CSV. */
 @Command(name = "study", mixinStandardHelpOptions = true, description = "Reader studies.",
-        subcommands = {StudyCommand.Analyze.class, StudyCommand.Verify.class, StudyCommand.Export.class})
+        subcommands = {StudyCommand.Analyze.class, StudyCommand.Verify.class, StudyCommand.Export.class, StudyCommand.Report.class,
+                StudyCommand.Enrol.class})
 public final class StudyCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -157,6 +158,7 @@ public final class StudyCommand implements Runnable {
         @Option(names = "--csv", paramLabel = "FILE", description = "Long CSV, one row per read.") Path csv;
         @Option(names = "--mrmc", paramLabel = "FILE", description = "reader,treatment,case,truth,rating for accuracy.") Path mrmc;
         @Option(names = "--top", defaultValue = "1", description = "Top-K accuracy (default: ${DEFAULT-VALUE}).") int top;
+        @Option(names = "--imrmc", paramLabel = "FILE", description = "iMRMC input (abnormal vs the normal label).") Path imrmc;
 
         @Override
         public Integer call() {
@@ -164,12 +166,108 @@ public final class StudyCommand implements Runnable {
             try (var log = org.funduslens.study.ReadLog.open(db)) {
                 var p = org.funduslens.study.StudyProtocol.read(protocol);
                 log.export(p, csv, mrmc, top);
+                if (imrmc != null) {
+                    try {
+                        java.nio.file.Files.writeString(imrmc, org.funduslens.study.analysis.ImrmcExport.render(p, log.currentReads(p.id())));
+                    } catch (IllegalArgumentException e) {
+                        err.println("study export: " + protocol.getFileName() + ": " + e.getMessage());
+                        return ExitCodes.BAD_ARGUMENTS;
+                    }
+                }
                 return ExitCodes.OK;
             } catch (IOException e) {
                 err.println("study export: " + e.getMessage());
                 return ExitCodes.UNREADABLE_INPUT;
             } catch (org.funduslens.study.DecisionLogException e) {
                 err.println("study export: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "The study's analysis: per-reader accuracy with Wilson intervals, McNemar, Obuchowski-Rockette; HTML with plots.")
+    static final class Report implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--db", required = true, paramLabel = "DB") Path db;
+        @Option(names = "--protocol", required = true, paramLabel = "JSON") Path protocol;
+        @Option(names = "--html", paramLabel = "FILE", description = "Write the HTML report here.") Path html;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter err = spec.commandLine().getErr();
+            org.funduslens.study.analysis.StudyReport r;
+            try (var log = org.funduslens.study.ReadLog.open(db)) {
+                var p = org.funduslens.study.StudyProtocol.read(protocol);
+                r = org.funduslens.study.analysis.StudyReport.compute(p, log.currentReads(p.id()), log.readers(p.id()));
+            } catch (IOException e) {
+                err.println("study report: " + e.getMessage());
+                return ExitCodes.UNREADABLE_INPUT;
+            } catch (org.funduslens.study.DecisionLogException e) {
+                err.println("study report: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
+            if (html != null) {
+                java.nio.file.Files.writeString(html, org.funduslens.study.analysis.HtmlReport.render(r,
+                        Version.text(), java.time.Instant.now().toString()));
+            }
+            ObjectNode o = PredictCommand.JSON.createObjectNode();
+            o.put("study", r.protocol().id()).put("readers", r.readers().size()).put("reads", r.reads())
+                    .put("cases_with_reference", r.casesWithReference());
+            ObjectNode arms = o.putObject("arms");
+            for (var a : r.arms()) {
+                arms.putObject(a.arm()).put("mean_top1", a.meanTop1()).put("mean_topk", a.meanTopK()).put("median_time_ms", a.medianTimeMs());
+            }
+            o.put("difference_top1", r.differenceTop1()).put("difference_topk", r.differenceTopK());
+            ArrayNode per = o.putArray("per_reader");
+            for (var ra : r.perReader()) {
+                ObjectNode x = per.addObject().put("reader", ra.reader()).put("arm", ra.arm());
+                x.putObject("top1").put("k", ra.top1().k()).put("n", ra.top1().n()).put("estimate", ra.top1().estimate())
+                        .put("wilson_low", ra.top1().low()).put("wilson_high", ra.top1().high());
+                x.putObject("topk").put("k", ra.topK().k()).put("n", ra.topK().n()).put("estimate", ra.topK().estimate())
+                        .put("wilson_low", ra.topK().low()).put("wilson_high", ra.topK().high());
+            }
+            ArrayNode mc = o.putArray("mcnemar");
+            r.mcnemar().forEach(m -> mc.addObject().put("reader", m.reader()).put("b", m.b()).put("c", m.c()).put("p", m.p()));
+            if (r.accuracyOr() != null) {
+                var t = r.accuracyOr().rrrc();
+                o.putObject("or_accuracy_rrrc").put("f", t.statistic()).put("ddf", t.df2()).put("p", t.p())
+                        .put("ci_low", t.ciLow()).put("ci_high", t.ciHigh());
+            } else {
+                o.put("or_accuracy_note", r.accuracyOrNote());
+            }
+            o.putObject("ai_alone").put("top1", r.aiTop1().estimate()).put("topk", r.aiTopK().estimate()).put("n", r.aiTop1().n());
+            spec.commandLine().getOut().println(PredictCommand.JSON.writeValueAsString(o));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "enrol", mixinStandardHelpOptions = true, description = "Enrol a pseudonymous reader in a study.")
+    static final class Enrol implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--db", required = true, paramLabel = "DB") Path db;
+        @Option(names = "--protocol", required = true, paramLabel = "JSON") Path protocol;
+        @Option(names = "--reader", required = true, paramLabel = "ID") String reader;
+        @Option(names = "--years", paramLabel = "N") Integer years;
+        @Option(names = "--specialty") String specialty;
+        @Option(names = "--country") String country;
+
+        @Override
+        public Integer call() {
+            try (var log = org.funduslens.study.ReadLog.open(db)) {
+                var p = org.funduslens.study.StudyProtocol.read(protocol);
+                log.enrol(new org.funduslens.study.ReadLog.Reader(p.id(), reader, years, specialty, country, java.time.Instant.now().toString()));
+                spec.commandLine().getOut().println("enrolled " + reader + " in " + p.id());
+                return ExitCodes.OK;
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("study enrol: " + e.getMessage());
+                return ExitCodes.UNREADABLE_INPUT;
+            } catch (org.funduslens.study.DecisionLogException e) {
+                spec.commandLine().getErr().println("study enrol: " + e.getMessage());
                 return ExitCodes.FAILED;
             }
         }

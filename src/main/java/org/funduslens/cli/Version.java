@@ -2,11 +2,10 @@ package org.funduslens.cli;
 
 import picocli.CommandLine;
 
-/** The application version from the jar manifest (or "development" when run from classes). */
+/** picocli's --version. */
 public final class Version implements CommandLine.IVersionProvider {
     public static String text() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
+        return org.funduslens.util.AppVersion.text();
     }
 
     @Override

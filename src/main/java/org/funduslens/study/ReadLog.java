@@ -32,6 +32,10 @@ public final class ReadLog implements AutoCloseable {
 
     public record Entry(long id, Read read, String hash) {}
 
+    /** A pseudonymous reader enrolled in a study, with the optional profile used for subgroup analysis. */
+    public record Reader(String studyId, String reader, Integer yearsOfExperience, String specialty, String country,
+                         String enrolledAt) {}
+
     /** What verification found: empty problems means the chain is intact. */
     public record Verification(int rows, List<String> problems) {
         public boolean intact() {
@@ -57,6 +61,10 @@ public final class ReadLog implements AutoCloseable {
                       content TEXT NOT NULL,
                       study_id TEXT NOT NULL, reader TEXT NOT NULL, case_id TEXT NOT NULL, arm TEXT NOT NULL,
                       prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE)""");
+                s.execute("""
+                    CREATE TABLE IF NOT EXISTS reader (
+                      study_id TEXT NOT NULL, reader TEXT NOT NULL, content TEXT NOT NULL,
+                      PRIMARY KEY (study_id, reader))""");
                 s.execute("CREATE TRIGGER IF NOT EXISTS read_no_update BEFORE UPDATE ON read "
                         + "BEGIN SELECT RAISE(ABORT, 'the read log is append-only'); END");
                 s.execute("CREATE TRIGGER IF NOT EXISTS read_no_delete BEFORE DELETE ON read "
@@ -111,6 +119,52 @@ public final class ReadLog implements AutoCloseable {
         } catch (SQLException | JsonProcessingException e) {
             throw new DecisionLogException(file + ": the read could not be saved (" + e.getMessage() + ").", e);
         }
+    }
+
+    /** Enrols a reader; enrolling the same id twice in a study is refused. */
+    public synchronized void enrol(Reader r) throws DecisionLogException {
+        if (r.reader() == null || !r.reader().matches("[A-Za-z0-9._-]{1,40}")) {
+            throw new DecisionLogException("Reader id '" + r.reader() + "' must be 1 to 40 letters, digits, dots, dashes or underscores.", null);
+        }
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO reader (study_id, reader, content) VALUES (?, ?, ?)")) {
+            ps.setString(1, r.studyId());
+            ps.setString(2, r.reader());
+            ps.setString(3, JSON.writeValueAsString(r));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new DecisionLogException(e.getMessage().contains("UNIQUE") || e.getMessage().contains("PRIMARY")
+                    ? "Reader '" + r.reader() + "' is already enrolled in " + r.studyId() + "."
+                    : file + ": the reader could not be enrolled (" + e.getMessage() + ").", e);
+        } catch (JsonProcessingException e) {
+            throw new DecisionLogException(file + ": the reader could not be enrolled (" + e.getMessage() + ").", e);
+        }
+    }
+
+    /** The study's enrolled readers, in enrolment order. */
+    public synchronized List<Reader> readers(String studyId) throws DecisionLogException {
+        List<Reader> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT content FROM reader WHERE study_id = ? ORDER BY rowid")) {
+            ps.setString(1, studyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(JSON.readValue(rs.getString(1), Reader.class));
+                }
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new DecisionLogException(file + ": cannot read the enrolled readers (" + e.getMessage() + ").", e);
+        }
+        return out;
+    }
+
+    /** The study's reads in log order, a correction replacing the read it corrects. */
+    public synchronized List<Read> currentReads(String studyId) throws DecisionLogException {
+        java.util.Map<String, Read> latest = new java.util.LinkedHashMap<>();
+        for (Entry e : readAll()) {
+            if (e.read().studyId().equals(studyId)) {
+                latest.put(e.read().reader() + "\u0000" + e.read().arm() + "\u0000" + e.read().caseId(), e.read());
+            }
+        }
+        return List.copyOf(latest.values());
     }
 
     public synchronized List<Entry> readAll() throws DecisionLogException {

@@ -19,7 +19,8 @@ import org.funduslens.util.Hashing;
  * the file and the field.
  */
 public record StudyProtocol(String id, String title, List<Case> cases, List<String> labels, String bundle, Design design,
-                            long seed, int rankedAnswers, int confidenceLevels, String sha256) {
+                            long seed, int rankedAnswers, int confidenceLevels, int washoutDays, String normalLabel,
+                            int timeLimitSeconds, Path folder, String sha256) {
 
     public enum Design { SEQUENTIAL, CROSSOVER }
 
@@ -72,13 +73,26 @@ public record StudyProtocol(String id, String title, List<Case> cases, List<Stri
         } catch (IllegalArgumentException e) {
             throw new IOException(where + "'design' is sequential or crossover, not '" + n.path("design").asText() + "'.");
         }
+        int washout = n.path("washout_days").asInt(design == Design.CROSSOVER ? 14 : 0);
+        if (washout < 0) {
+            throw new IOException(where + "'washout_days' cannot be negative.");
+        }
+        String normal = n.path("normal_label").asText(labels.contains("NORMAL") ? "NORMAL" : null);
+        if (normal != null && !labels.contains(normal)) {
+            throw new IOException(where + "'normal_label' '" + normal + "' is not in 'labels'.");
+        }
+        int timeLimit = n.path("time_limit_s").asInt(0);
+        if (timeLimit < 0) {
+            throw new IOException(where + "'time_limit_s' cannot be negative.");
+        }
         int ranked = n.path("ranked_answers").asInt(3);
         int levels = n.path("confidence_levels").asInt(5);
         if (ranked < 1 || ranked > labels.size() || levels < 2) {
             throw new IOException(where + "'ranked_answers' must be 1 to the number of labels, 'confidence_levels' at least 2.");
         }
         return new StudyProtocol(id, title, List.copyOf(cases), List.copyOf(labels), n.path("bundle").asText(null), design,
-                n.path("seed").asLong(1), ranked, levels, Hashing.sha256(bytes));
+                n.path("seed").asLong(1), ranked, levels, washout, normal, timeLimit,
+                file.toAbsolutePath().getParent(), Hashing.sha256(bytes));
     }
 
     private static String text(JsonNode n, String field, String where) throws IOException {
@@ -87,6 +101,25 @@ public record StudyProtocol(String id, String title, List<Case> cases, List<Stri
             throw new IOException(where + "'" + field + "' is missing.");
         }
         return v;
+    }
+
+    /** A case's image: absolute, or relative to the protocol's folder. */
+    public Path imageOf(Case c) {
+        Path p = Path.of(c.image());
+        return p.isAbsolute() || folder == null ? p : folder.resolve(p).normalize();
+    }
+
+    /** The AI bundle's folder: a path (absolute or relative to the protocol), else null (resolved by id elsewhere). */
+    public Path bundlePath() {
+        if (bundle == null) {
+            return null;
+        }
+        Path p = folder == null ? Path.of(bundle) : folder.resolve(bundle).normalize();
+        return Files.isDirectory(p) ? p : null;
+    }
+
+    public Case caseById(String caseId) {
+        return cases.stream().filter(c -> c.id().equals(caseId)).findFirst().orElse(null);
     }
 
     /** The reader's case order: the study seed and the reader id fix it, so a resumed or repeated session agrees. */

@@ -115,9 +115,9 @@ public final class OrAnalysis {
         double den = msTR + r * Math.max(c2 - c3, 0);
         double f = msT / den;
         double ddf = sq(den) / (sq(msTR) / ((t - 1) * (r - 1.0)));
-        double p = FDistribution.of(t - 1, ddf).survivalProbability(f);
+        double p = fSurvival(t - 1, ddf, f);
         double se = Math.sqrt(2.0 / r * den);
-        double tq = TDistribution.of(ddf).inverseCumulativeProbability(q);
+        double tq = tQuantile(ddf, q);
         Test rrrc = new Test("random readers and cases", f, t - 1, ddf, p, diff, se, diff - tq * se, diff + tq * se);
 
         // fixed readers, random cases
@@ -132,9 +132,9 @@ public final class OrAnalysis {
         // random readers, fixed cases
         double fC = msT / msTR;
         double dfC = (t - 1) * (r - 1.0);
-        double pC = FDistribution.of(t - 1, dfC).survivalProbability(fC);
+        double pC = fSurvival(t - 1, dfC, fC);
         double seC = Math.sqrt(2.0 * msTR / r);
-        double tqC = TDistribution.of(dfC).inverseCumulativeProbability(q);
+        double tqC = tQuantile(dfC, q);
         Test rrfc = new Test("random readers, fixed cases", fC, t - 1, dfC, pC, diff, seC, diff - tqC * seC, diff + tqC * seC);
 
         List<Single> singles = new ArrayList<>();
@@ -158,11 +158,26 @@ public final class OrAnalysis {
             double deni = msRi + r * Math.max(cov2i, 0);
             double sei = Math.sqrt(deni / r);
             double dfi = sq(deni) / (sq(msRi) / (r - 1));
-            double tqi = TDistribution.of(dfi).inverseCumulativeProbability(q);
+            double tqi = tQuantile(dfi, q);
             singles.add(new Single(d.treatments().get(i), mt[i], sei, dfi, mt[i] - tqi * sei, mt[i] + tqi * sei));
         }
         return new Result(metric, cov, d.readers(), d.treatments(), fom, mt, msT, msR, msTR, varErr, c1, c2, c3, rrrc, frrc,
                 rrfc, singles);
+    }
+
+    /** Student's t quantile; where the degrees of freedom are unbounded (no reader variation), the normal one. */
+    private static double tQuantile(double df, double q) {
+        return Double.isFinite(df) && df > 0 ? TDistribution.of(df).inverseCumulativeProbability(q)
+                : NormalDistribution.of(0, 1).inverseCumulativeProbability(q);
+    }
+
+    /** P(F > f); with unbounded denominator degrees of freedom, the chi-squared limit. */
+    private static double fSurvival(double df1, double df2, double f) {
+        if (Double.isNaN(f)) {
+            return Double.NaN;
+        }
+        return Double.isFinite(df2) && df2 > 0 ? FDistribution.of(df1, df2).survivalProbability(f)
+                : ChiSquaredDistribution.of(df1).survivalProbability(df1 * f);
     }
 
     private static double sq(double v) {
