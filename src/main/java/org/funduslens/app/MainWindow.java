@@ -337,10 +337,23 @@ public final class MainWindow {
         modelsMenu.setId("modelsMenu");
         refreshModelsMenu();
 
+        MenuItem openStudy = new MenuItem("_Open Reader Study…");
+        openStudy.setId("openStudyMenu");
+        openStudy.setOnAction(e -> {
+            FileChooser fc = new FileChooser();
+            fc.setTitle("A reader-study protocol (study.json)");
+            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Reader-study protocol", "*.json"));
+            File f = fc.showOpenDialog(stage);
+            if (f != null) {
+                openReaderStudy(f.toPath());
+            }
+        });
+        Menu studyMenu = new Menu("_Reader Study", null, openStudy);
+
         MenuItem about = new MenuItem("_About FundusLens");
         about.setOnAction(e -> about());
         Menu help = new Menu("_Help", null, about);
-        return new MenuBar(file, view, modelsMenu, help);
+        return new MenuBar(file, view, modelsMenu, studyMenu, help);
     }
 
     private Node sidePanel() {
@@ -1141,6 +1154,19 @@ public final class MainWindow {
     }
 
     /** Opens the model card of the bundle in use; returns its window (for tests and screenshots), or null. */
+    /** Opens a reader study (its protocol and read log) in the reader-study window; null after a plain error. */
+    public ReaderStudyWindow openReaderStudy(Path protocol) {
+        try {
+            org.funduslens.study.StudyWorkspace ws = org.funduslens.study.StudyWorkspace.open(protocol, null);
+            ReaderStudyWindow w = new ReaderStudyWindow(stage, ws, java.time.Clock.systemUTC());
+            w.show();
+            return w;
+        } catch (IOException | org.funduslens.study.DecisionLogException e) {
+            showError(e.getMessage());
+            return null;
+        }
+    }
+
     public Stage showModelCard() {
         if (analyzer == null) {
             showError("No model bundle is loaded yet.");

@@ -2,7 +2,6 @@ package org.funduslens.study.analysis;
 
 import java.util.List;
 import java.util.Locale;
-import org.funduslens.study.ReadLog;
 import org.funduslens.study.ReaderSession;
 
 /**
@@ -31,22 +30,22 @@ public final class HtmlReport {
 
         int k = r.protocol().rankedAnswers();
         h.append("<h2>Summary</h2>\n<table><tr><th></th><th>unaided</th><th>aided</th><th>aided \u2212 unaided</th></tr>\n");
-        h.append("<tr><td>Reader-averaged top-1 accuracy</td>").append(td(pct(r.arm(ReaderSession.UNAIDED).meanTop1())))
-                .append(td(pct(r.arm(ReaderSession.AIDED).meanTop1()))).append(td(signedPct(r.differenceTop1()))).append("</tr>\n");
-        h.append("<tr><td>Reader-averaged top-").append(k).append(" accuracy</td>").append(td(pct(r.arm(ReaderSession.UNAIDED).meanTopK())))
-                .append(td(pct(r.arm(ReaderSession.AIDED).meanTopK()))).append(td(signedPct(r.differenceTopK()))).append("</tr>\n");
-        h.append("<tr><td>Median time on case</td>").append(td(secs(r.arm(ReaderSession.UNAIDED).medianTimeMs())))
-                .append(td(secs(r.arm(ReaderSession.AIDED).medianTimeMs()))).append(td("")).append("</tr>\n");
-        h.append("<tr><td>The AI alone, top-1 / top-").append(k).append("</td><td colspan=\"2\">").append(prop(r.aiTop1()))
-                .append(" / ").append(prop(r.aiTopK())).append("</td>").append(td("")).append("</tr>\n</table>\n");
+        h.append("<tr><td>Reader-averaged top-1 accuracy</td>").append(td(ReportText.pct(r.arm(ReaderSession.UNAIDED).meanTop1())))
+                .append(td(ReportText.pct(r.arm(ReaderSession.AIDED).meanTop1()))).append(td(ReportText.signedPct(r.differenceTop1()))).append("</tr>\n");
+        h.append("<tr><td>Reader-averaged top-").append(k).append(" accuracy</td>").append(td(ReportText.pct(r.arm(ReaderSession.UNAIDED).meanTopK())))
+                .append(td(ReportText.pct(r.arm(ReaderSession.AIDED).meanTopK()))).append(td(ReportText.signedPct(r.differenceTopK()))).append("</tr>\n");
+        h.append("<tr><td>Median time on case</td>").append(td(ReportText.secs(r.arm(ReaderSession.UNAIDED).medianTimeMs())))
+                .append(td(ReportText.secs(r.arm(ReaderSession.AIDED).medianTimeMs()))).append(td("")).append("</tr>\n");
+        h.append("<tr><td>The AI alone, top-1 / top-").append(k).append("</td><td colspan=\"2\">").append(ReportText.prop(r.aiTop1()))
+                .append(" / ").append(ReportText.prop(r.aiTopK())).append("</td>").append(td("")).append("</tr>\n</table>\n");
 
         h.append("<h2>Per reader</h2>\n<table><tr><th>reader</th><th>profile</th><th>arm</th><th>top-1 (95 % Wilson)</th><th>top-")
                 .append(k).append(" (95 % Wilson)</th><th>median time</th><th>changed after AI</th></tr>\n");
         for (String reader : r.readers()) {
             for (String arm : StudyReport.ARMS) {
                 StudyReport.ReaderArm ra = r.of(reader, arm);
-                h.append("<tr><td>").append(esc(reader)).append("</td>").append(td(esc(profile(r.profiles().get(reader)))))
-                        .append(td(arm)).append(td(prop(ra.top1()))).append(td(prop(ra.topK()))).append(td(secs(ra.medianTimeMs())))
+                h.append("<tr><td>").append(esc(reader)).append("</td>").append(td(esc(ReportText.profile(r.profiles().get(reader)))))
+                        .append(td(arm)).append(td(ReportText.prop(ra.top1()))).append(td(ReportText.prop(ra.topK()))).append(td(ReportText.secs(ra.medianTimeMs())))
                         .append(td(arm.equals(ReaderSession.AIDED) ? Integer.toString(ra.changed()) : "")).append("</tr>\n");
             }
         }
@@ -69,7 +68,7 @@ public final class HtmlReport {
                 + "<th>unaided</th><th>aided</th><th>AI alone</th></tr>\n");
         for (StudyReport.DiagnosisRow d : r.perDiagnosis()) {
             h.append("<tr><td>").append(esc(d.label())).append("</td>").append(td(Integer.toString(d.cases())))
-                    .append(td(pct(d.unaidedTop1()))).append(td(pct(d.aidedTop1()))).append(td(pct(d.aiTop1()))).append("</tr>\n");
+                    .append(td(ReportText.pct(d.unaidedTop1()))).append(td(ReportText.pct(d.aidedTop1()))).append(td(ReportText.pct(d.aiTop1()))).append("</tr>\n");
         }
         h.append("</table>\n<p class=\"muted\">Only the latest read of each case and arm counts (a correction replaces what it "
                 + "corrects). Wilson intervals and McNemar p-values come from Apache Commons Statistics distributions. "
@@ -88,7 +87,7 @@ public final class HtmlReport {
         for (OrAnalysis.Test t : List.of(or.rrrc(), or.frrc(), or.rrfc())) {
             h.append("<tr><td>").append(esc(t.name())).append("</td>").append(td(num(t.diff(), 4)))
                     .append(td((t == or.frrc() ? "\u03C7\u00B2 = " : "F = ") + num(t.statistic(), 3)))
-                    .append(td(num(t.df1(), 0) + (Double.isInfinite(t.df2()) ? "" : ", " + num(t.df2(), 2))))
+                    .append(td(num(t.df1(), 0) + (Double.isInfinite(t.df2()) ? "" : ", " + ReportText.df(t.df2()))))
                     .append(td(num(t.p(), 4))).append(td("(" + num(t.ciLow(), 4) + ", " + num(t.ciHigh(), 4) + ")")).append("</tr>\n");
         }
         h.append("</table>\n");
@@ -182,43 +181,8 @@ public final class HtmlReport {
         return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\">%s</text>", x, y, anchor, esc(t));
     }
 
-    static String profile(ReadLog.Reader p) {
-        if (p == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder();
-        if (p.yearsOfExperience() != null) {
-            b.append(p.yearsOfExperience()).append(" y");
-        }
-        for (String s : new String[] {p.specialty(), p.country()}) {
-            if (s != null && !s.isBlank()) {
-                b.append(b.isEmpty() ? "" : ", ").append(s);
-            }
-        }
-        return b.toString();
-    }
-
     private static String td(String s) {
         return "<td>" + s + "</td>";
-    }
-
-    static String prop(StudyReport.Proportion p) {
-        if (p.n() == 0) {
-            return "\u2014";
-        }
-        return String.format(Locale.ROOT, "%d/%d = %.0f %% (%.0f\u2013%.0f %%)", p.k(), p.n(), 100 * p.estimate(), 100 * p.low(), 100 * p.high());
-    }
-
-    static String pct(double v) {
-        return Double.isNaN(v) ? "\u2014" : String.format(Locale.ROOT, "%.1f %%", 100 * v);
-    }
-
-    static String signedPct(double v) {
-        return Double.isNaN(v) ? "\u2014" : String.format(Locale.ROOT, "%+.1f points", 100 * v);
-    }
-
-    static String secs(long ms) {
-        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     static String num(double v, int digits) {

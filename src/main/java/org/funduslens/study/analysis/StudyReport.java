@@ -163,7 +163,8 @@ public record StudyReport(StudyProtocol protocol, List<String> readers, Map<Stri
                 && ref.values().stream().anyMatch(v -> !v.equals(p.normalLabel()));
         Map<String, List<double[]>> roc = new LinkedHashMap<>();
         for (String reader : readers) {
-            for (String arm : ARMS) {
+            // aided first, so the analyses' differences read aided - unaided
+            for (String arm : List.of(ReaderSession.AIDED, ReaderSession.UNAIDED)) {
                 Map<String, ReadLog.Read> m = by.getOrDefault(reader, Map.of()).getOrDefault(arm, Map.of());
                 List<Double> ratings = new ArrayList<>();
                 List<Integer> truths = new ArrayList<>();
