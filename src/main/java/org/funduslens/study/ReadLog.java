@@ -156,6 +156,22 @@ public final class ReadLog implements AutoCloseable {
         return out;
     }
 
+    /** The latest read of one case in one arm by one reader, or null. */
+    public synchronized Read latest(String studyId, String reader, String caseId, String arm) throws DecisionLogException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT content FROM read WHERE study_id = ? AND reader = ? AND case_id = ?"
+                + " AND arm = ? ORDER BY id DESC LIMIT 1")) {
+            ps.setString(1, studyId);
+            ps.setString(2, reader);
+            ps.setString(3, caseId);
+            ps.setString(4, arm);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? JSON.readValue(rs.getString(1), Read.class) : null;
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new DecisionLogException(file + ": cannot read the read log (" + e.getMessage() + ").", e);
+        }
+    }
+
     /** The study's reads in log order, a correction replacing the read it corrects. */
     public synchronized List<Read> currentReads(String studyId) throws DecisionLogException {
         java.util.Map<String, Read> latest = new java.util.LinkedHashMap<>();

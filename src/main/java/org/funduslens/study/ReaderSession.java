@@ -188,12 +188,8 @@ public final class ReaderSession {
 
     /** The unaided answers this reader gave for the case, or null (to show beside the AI in the aided read). */
     public List<String> unaidedAnswers(String caseId) throws DecisionLogException {
-        for (ReadLog.Read r : log.currentReads(protocol.id())) {
-            if (r.reader().equals(reader) && r.caseId().equals(caseId) && r.arm().equals(UNAIDED)) {
-                return r.answers();
-            }
-        }
-        return null;
+        ReadLog.Read r = log.latest(protocol.id(), reader, caseId, UNAIDED);
+        return r == null ? null : r.answers();
     }
 
     /**

@@ -144,6 +144,8 @@ public final class HtmlReport {
         s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>",
                 left, bottom, right, top));
         s.append(text((left + right) / 2, bottom + 30, "false-positive rate", "middle"));
+        s.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" "
+                + "transform=\"rotate(-90 14 %d)\">true-positive rate</text>", (top + bottom) / 2, (top + bottom) / 2));
         for (int t = 0; t <= 4; t++) {
             double x = left + t * (right - left) / 4.0;
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%.2f</text>", x, bottom + 14, t / 4.0));
