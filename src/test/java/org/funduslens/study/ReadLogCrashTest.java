@@ -38,7 +38,8 @@ class ReadLogCrashTest {
         Random rnd = new Random(7);
         Set<String> reportedSaved = new HashSet<>();
         int kills = 0;
-        for (int round = 0; round < 50; round++) {
+        int rounds = Integer.getInteger("funduslens.crash.kills", 50);
+        for (int round = 0; round < rounds; round++) {
             Process p = driver(db, cases);
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
             String ready = out.readLine();
@@ -91,6 +92,7 @@ class ReadLogCrashTest {
         assertEquals(2 * cases, count.size(), "every case read unaided and aided");
         assertTrue(count.values().stream().allMatch(c -> c == 1), "no read done twice");
         assertTrue(count.keySet().containsAll(reportedSaved), "every read reported saved is in the log");
-        assertTrue(kills >= 25, "sessions were really killed mid-way: " + kills);
+        assertTrue(kills >= rounds / 2, "sessions were really killed mid-way: " + kills);
+        System.out.println("crash test: " + kills + " SIGKILLs in " + rounds + " sessions, " + count.size() + " reads, chain intact");
     }
 }
