@@ -59,16 +59,19 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out", default=os.path.join(HERE, "..", "demo"))
     p.add_argument("--no-verify", action="store_true")
+    p.add_argument("--seed", type=int, default=7, help="another seed gives another random backbone (e.g. to try comparing two)")
+    p.add_argument("--id", default="funduslens-demo-tiny-vit")
+    p.add_argument("--name", default="FundusLens demo (tiny ViT, random weights)")
     a = p.parse_args()
     labels_file = os.path.join(HERE, "demo_labels.csv")
     classes = len(export.read_labels(labels_file))
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = os.path.join(tmp, "funduslens-demo-random.pth")
-        torch.save({"model": demo_state(classes), "epoch": 0, "args": Namespace(model="vit_large_patch16")}, ckpt)
+        torch.save({"model": demo_state(classes, a.seed), "epoch": 0, "args": Namespace(model="vit_large_patch16")}, ckpt)
         verify = [] if export.find_jar() and not a.no_verify else ["--no-verify"]  # the demo is made before the first build, too
         return export.main(["--family", "retfound-mae", *verify, "--checkpoint", ckpt, "--labels", labels_file,
-                            "--out", os.path.abspath(a.out), "--id", "funduslens-demo-tiny-vit",
-                            "--name", "FundusLens demo (tiny ViT, random weights)", "--demo",
+                            "--out", os.path.abspath(a.out), "--id", a.id,
+                            "--name", a.name, "--demo",
                             "--licence", "CC0-1.0 (random weights made by FundusLens)",
                             "--intended-use", "Trying the application only. Random weights: the output means nothing."])
 

@@ -144,6 +144,8 @@ public final class MainWindow {
     private final ProgressIndicator progress = new ProgressIndicator();
     private int selectedDiagnosis;
 
+    private CompareWindow lastComparison;
+
     public MainWindow(Stage stage, Path bundleDir) {
         this.stage = stage;
         build();
@@ -1009,6 +1011,10 @@ public final class MainWindow {
         subset.setId("labelSubsetMenu");
         subset.setDisable(analyzer == null || !"zero-shot".equals(analyzer.bundle().manifest().task()));
         subset.setOnAction(e -> chooseLabelSubset());
+        MenuItem compare = new MenuItem("_Compare with Another Backbone\u2026");
+        compare.setId("compareMenu");
+        compare.setAccelerator(KeyCombination.keyCombination("Shortcut+B"));
+        compare.setOnAction(e -> chooseComparison());
         MenuItem card = new MenuItem("Model _Card\u2026");
         card.setId("modelCardMenu");
         card.setOnAction(e -> showModelCard());
@@ -1020,7 +1026,7 @@ public final class MainWindow {
         where.getStyleClass().add("muted");
         javafx.scene.control.CustomMenuItem whereItem = new javafx.scene.control.CustomMenuItem(where, false);
         whereItem.setDisable(true);
-        modelsMenu.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), card, subset, indexRefs, open, reload,
+        modelsMenu.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), compare, card, subset, indexRefs, open, reload,
                 whereItem);
     }
 
@@ -1154,6 +1160,41 @@ public final class MainWindow {
     }
 
     /** Opens the model card of the bundle in use; returns its window (for tests and screenshots), or null. */
+    private void chooseComparison() {
+        if (reading.get() == null) {
+            showError("Open an image and let the loaded bundle read it before comparing backbones.");
+            return;
+        }
+        List<BundleCatalog.Entry> others = BundleCatalog.installed().stream()
+                .filter(e -> e.manifest() != null && !e.dir().equals(currentBundleDir)).toList();
+        if (others.isEmpty()) {
+            showError("Only one bundle is installed; add another to " + BundleCatalog.userBundlesDir() + " to compare backbones.");
+            return;
+        }
+        javafx.scene.control.ChoiceDialog<BundleCatalog.Entry> d = new javafx.scene.control.ChoiceDialog<>(others.get(0), others);
+        d.initOwner(stage);
+        d.setTitle("Compare backbones");
+        d.setHeaderText("Run a second bundle on " + reading.get().image().description() + " and show both side by side.");
+        d.showAndWait().ifPresent(e -> compareWith(e.dir()));
+    }
+
+    /** Runs a second bundle on the current image and shows both readings side by side; null without a reading. */
+    public CompareWindow compareWith(Path bundleDir) {
+        Reading r = reading.get();
+        if (r == null) {
+            return null;
+        }
+        CompareWindow w = new CompareWindow(stage, r.image(), r, bundleDir);
+        w.show();
+        lastComparison = w;
+        return w;
+    }
+
+    /** The comparison window opened last, or null. */
+    public CompareWindow lastComparison() {
+        return lastComparison;
+    }
+
     /** Opens a reader study (its protocol and read log) in the reader-study window; null after a plain error. */
     public ReaderStudyWindow openReaderStudy(Path protocol) {
         try {

@@ -24,6 +24,11 @@ public final class BundleCatalog {
             String name = manifest.name() == null ? manifest.id() : manifest.name();
             return manifest.demo() ? name + "  [DEMO]" : name;
         }
+
+        @Override
+        public String toString() {
+            return label();
+        }
     }
 
     private BundleCatalog() {}

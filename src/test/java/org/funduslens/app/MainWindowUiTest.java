@@ -41,22 +41,33 @@ class MainWindowUiTest {
     static void privateDataFolder() throws Exception {
         dataDir = Files.createTempDirectory("funduslens-ui-test");
         System.setProperty(DataFolder.PROPERTY, dataDir.toString());
-        // a second installed bundle in the user's bundles folder: the demo under another identity
+        // a second installed bundle in the user's bundles folder: another random backbone made by the project's
+        // exporter (seed 11) where the system Python has torch, else the demo's weights under another identity
         Path second = dataDir.resolve("models").resolve("second");
-        try (var files = Files.walk(TestData.demoBundle())) {
-            for (Path p : files.toList()) {
-                Path t = second.resolve(TestData.demoBundle().relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
+        Process make = Files.isExecutable(TestData.systemPython())
+                ? new ProcessBuilder(TestData.systemPython().toString(), "models/export/make_demo.py", "--seed", "11", "--id",
+                        "second-demo", "--name", "Second demo bundle", "--out", second.toString(), "--no-verify")
+                        .redirectErrorStream(true).start()
+                : null;
+        if (make != null) {
+            make.getInputStream().readAllBytes();
+        }
+        if (make == null || make.waitFor() != 0) {
+            try (var files = Files.walk(TestData.demoBundle())) {
+                for (Path p : files.toList()) {
+                    Path t = second.resolve(TestData.demoBundle().relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
             }
+            Path manifest = second.resolve("bundle.json");
+            Files.writeString(manifest, Files.readString(manifest)
+                    .replace("\"funduslens-demo-tiny-vit\"", "\"second-demo\"")
+                    .replace("\"FundusLens demo (tiny ViT, random weights)\"", "\"Second demo bundle\""));
         }
-        Path manifest = second.resolve("bundle.json");
-        Files.writeString(manifest, Files.readString(manifest)
-                .replace("\"funduslens-demo-tiny-vit\"", "\"second-demo\"")
-                .replace("\"FundusLens demo (tiny ViT, random weights)\"", "\"Second demo bundle\""));
     }
 
     @Start
@@ -377,10 +388,48 @@ class MainWindowUiTest {
                 Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("worklist.png");
                 WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(shot)).get();
             }
+            if (i == 6) {
+                // compare two backbones on this photograph, with the keyboard: Ctrl+B, Enter picks the other bundle
+                robot.press(javafx.scene.input.KeyCode.CONTROL).press(javafx.scene.input.KeyCode.B)
+                        .release(javafx.scene.input.KeyCode.B).release(javafx.scene.input.KeyCode.CONTROL);
+                WaitForAsyncUtils.waitForFxEvents();
+                robot.type(javafx.scene.input.KeyCode.ENTER);
+                WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(
+                        () -> window().lastComparison() != null && !window().lastComparison().busy()).get());
+                WaitForAsyncUtils.waitForFxEvents();
+                CompareWindow cw = window().lastComparison();
+                var c = cw.comparison();
+                assertNotNull(c, robot.lookup("#compareSummary").queryAs(Label.class).getText());
+                assertEquals("funduslens-demo-tiny-vit", c.left().bundle().id());
+                assertEquals("second-demo", c.right().bundle().id());
+                assertEquals(c.left().image().source(), c.right().image().source(), "both read the same photograph");
+                for (int side = 0; side < 2; side++) {
+                    for (int k = 0; k < 3; k++) {
+                        assertTrue(robot.lookup("#compare" + side + "diagnosis" + k).tryQuery().isPresent());
+                    }
+                }
+                String summary = robot.lookup("#compareSummary").queryAs(Label.class).getText();
+                assertTrue(summary.contains("of 3 diagnoses shared"), summary);
+                Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("compare-backbones.png");
+                WaitForAsyncUtils.asyncFx(() -> {
+                    cw.saveScreenshot(shot);
+                    return null;
+                }).get();
+                robot.type(javafx.scene.input.KeyCode.ESCAPE);
+                WaitForAsyncUtils.waitForFxEvents();
+                assertFalse(cw.stage().isShowing(), "Escape closes the comparison");
+            }
             robot.type(javafx.scene.input.KeyCode.PAGE_DOWN);
         }
         awaitIdle();
         assertEquals(10, WaitForAsyncUtils.asyncFx(() -> window().worklist().decided()).get());
+        Path csv = dataDir.resolve("worklist-decisions.csv");
+        robot.interact(() -> window().exportDecisions(csv));
+        awaitIdle();
+        List<String> rows = Files.readAllLines(csv);
+        for (Path p : window().worklist().items()) {
+            assertTrue(rows.stream().anyMatch(r -> r.contains(p.getFileName().toString())), p + " is in the export");
+        }
         try (DecisionLog log = DecisionLog.open(dataDir.resolve(DecisionLog.FILE_NAME))) {
             java.util.Set<String> decided = log.decidedImages();
             for (Path p : window().worklist().items()) {
