@@ -265,39 +265,68 @@ public final class ReadLog implements AutoCloseable {
         return out;
     }
 
+    /** One stored row as the chain sees it: what a site ships so that the coordinator can check the chain again. */
+    public record RawRow(long id, String content, String prevHash, String hash) {}
+
     /** Recomputes the chain from the first row: an edited, deleted or reordered row breaks it at that row. */
     public static Verification verify(Path file) throws DecisionLogException {
         if (!Files.isRegularFile(file)) {
             throw new DecisionLogException(file + ": does not exist.", null);
         }
-        List<String> problems = new ArrayList<>();
-        int rows = 0;
-        try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, content, prev_hash, hash FROM read ORDER BY id")) {
-            String prev = GENESIS;
-            long lastId = 0;
-            while (rs.next()) {
-                rows++;
-                long id = rs.getLong(1);
-                String content = rs.getString(2);
-                if (id != lastId + 1) {
-                    problems.add("row " + id + " follows row " + lastId + ": rows " + (lastId + 1) + " to " + (id - 1)
-                            + " were deleted.");
-                }
-                if (!rs.getString(3).equals(prev)) {
-                    problems.add("row " + id + " does not follow the row before it (deleted or reordered rows).");
-                }
-                if (!hash(rs.getString(3), content).equals(rs.getString(4))) {
-                    problems.add("row " + id + " was changed after it was written.");
-                }
-                prev = rs.getString(4);
-                lastId = id;
-            }
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
+            return verifyChain(rawRows(c));
         } catch (SQLException e) {
             throw new DecisionLogException(file + ": is not a FundusLens read log (" + e.getMessage() + ").", e);
         }
-        return new Verification(rows, problems);
+    }
+
+    /** The chain check over rows in id order: the ids run on without gaps, each row follows the last and hashes right. */
+    public static Verification verifyChain(List<RawRow> rows) {
+        List<String> problems = new ArrayList<>();
+        String prev = GENESIS;
+        long lastId = 0;
+        for (RawRow r : rows) {
+            if (r.id() != lastId + 1) {
+                problems.add("row " + r.id() + " follows row " + lastId + ": rows " + (lastId + 1) + " to " + (r.id() - 1)
+                        + " were deleted.");
+            }
+            if (!r.prevHash().equals(prev)) {
+                problems.add("row " + r.id() + " does not follow the row before it (deleted or reordered rows).");
+            }
+            if (!hash(r.prevHash(), r.content()).equals(r.hash())) {
+                problems.add("row " + r.id() + " was changed after it was written.");
+            }
+            prev = r.hash();
+            lastId = r.id();
+        }
+        return new Verification(rows.size(), problems);
+    }
+
+    public synchronized List<RawRow> rawRows() throws DecisionLogException {
+        try {
+            return rawRows(db);
+        } catch (SQLException e) {
+            throw new DecisionLogException(file + ": cannot read the read log (" + e.getMessage() + ").", e);
+        }
+    }
+
+    private static List<RawRow> rawRows(Connection c) throws SQLException {
+        List<RawRow> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, content, prev_hash, hash FROM read ORDER BY id")) {
+            while (rs.next()) {
+                out.add(new RawRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+            }
+        }
+        return out;
+    }
+
+    /** A stored row's read. */
+    public static Read parse(RawRow row) throws DecisionLogException {
+        try {
+            return JSON.readValue(row.content(), Read.class);
+        } catch (JsonProcessingException e) {
+            throw new DecisionLogException("row " + row.id() + " is not a read (" + e.getOriginalMessage() + ").", e);
+        }
     }
 
     @Override

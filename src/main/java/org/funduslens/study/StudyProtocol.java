@@ -20,7 +20,7 @@ import org.funduslens.util.Hashing;
  */
 public record StudyProtocol(String id, String title, List<Case> cases, List<String> labels, String bundle, Design design,
                             long seed, int rankedAnswers, int confidenceLevels, int washoutDays, String normalLabel,
-                            int timeLimitSeconds, Path folder, String sha256) {
+                            int timeLimitSeconds, Path file, String sha256) {
 
     public enum Design { SEQUENTIAL, CROSSOVER }
 
@@ -92,7 +92,7 @@ public record StudyProtocol(String id, String title, List<Case> cases, List<Stri
         }
         return new StudyProtocol(id, title, List.copyOf(cases), List.copyOf(labels), n.path("bundle").asText(null), design,
                 n.path("seed").asLong(1), ranked, levels, washout, normal, timeLimit,
-                file.toAbsolutePath().getParent(), Hashing.sha256(bytes));
+                file.toAbsolutePath(), Hashing.sha256(bytes));
     }
 
     private static String text(JsonNode n, String field, String where) throws IOException {
@@ -103,10 +103,15 @@ public record StudyProtocol(String id, String title, List<Case> cases, List<Stri
         return v;
     }
 
+    /** The folder the protocol file is in: case images and the bundle path are relative to it. */
+    public Path folder() {
+        return file == null ? null : file.getParent();
+    }
+
     /** A case's image: absolute, or relative to the protocol's folder. */
     public Path imageOf(Case c) {
         Path p = Path.of(c.image());
-        return p.isAbsolute() || folder == null ? p : folder.resolve(p).normalize();
+        return p.isAbsolute() || folder() == null ? p : folder().resolve(p).normalize();
     }
 
     /** The AI bundle's folder: a path (absolute or relative to the protocol), else null (resolved by id elsewhere). */
@@ -114,7 +119,7 @@ public record StudyProtocol(String id, String title, List<Case> cases, List<Stri
         if (bundle == null) {
             return null;
         }
-        Path p = folder == null ? Path.of(bundle) : folder.resolve(bundle).normalize();
+        Path p = folder() == null ? Path.of(bundle) : folder().resolve(bundle).normalize();
         return Files.isDirectory(p) ? p : null;
     }
 
