@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code study analyze}: the Obuchowski–Rockette analysis of a reader study's long CSV. */
 @Command(name = "study", mixinStandardHelpOptions = true, description = "Reader studies.",
         subcommands = {StudyCommand.Analyze.class, StudyCommand.Verify.class, StudyCommand.Export.class, StudyCommand.Report.class,
-                StudyCommand.Enrol.class})
+                StudyCommand.Enrol.class, StudyCommand.Package.class, StudyCommand.Import.class, StudyCommand.Results.class,
+                StudyCommand.Merge.class})
 public final class StudyCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -268,6 +269,122 @@ public final class StudyCommand implements Runnable {
                 return ExitCodes.UNREADABLE_INPUT;
             } catch (org.funduslens.study.DecisionLogException e) {
                 spec.commandLine().getErr().println("study enrol: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+
+    private static org.funduslens.util.SigningKey key() throws IOException {
+        return org.funduslens.util.SigningKey.loadOrCreate(org.funduslens.util.DataFolder.path().resolve("keys"));
+    }
+
+    @Command(name = "package", mixinStandardHelpOptions = true,
+            description = "Coordinator: a signed study package (protocol, de-identified cases, the AI bundle's id and hash).")
+    static final class Package implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--protocol", required = true, paramLabel = "JSON") Path protocol;
+        @Option(names = "--out", required = true, paramLabel = "FILE.flstudy") Path out;
+
+        @Override
+        public Integer call() {
+            try {
+                var p = org.funduslens.study.StudyProtocol.read(protocol);
+                var key = key();
+                var m = org.funduslens.study.StudyPackage.exportStudy(p, p.bundlePath(), key, java.time.Clock.systemUTC(), out);
+                spec.commandLine().getOut().println("wrote " + out + ": study " + m.study() + ", " + p.cases().size()
+                        + " de-identified cases, protocol " + m.protocolSha256().substring(0, 12) + "\u2026, signed by " + key.fingerprint());
+                return ExitCodes.OK;
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("study package: " + e.getMessage());
+                return ExitCodes.UNREADABLE_INPUT;
+            }
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Site: verify a study package and unpack it.")
+    static final class Import implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Parameters(paramLabel = "FILE.flstudy") Path pkg;
+        @Option(names = "--into", required = true, paramLabel = "DIR") Path into;
+
+        @Override
+        public Integer call() {
+            try {
+                var opened = org.funduslens.study.StudyPackage.open(pkg, org.funduslens.study.StudyPackage.STUDY_KIND);
+                Path protocol = org.funduslens.study.StudyPackage.importStudy(pkg, into);
+                spec.commandLine().getOut().println("imported study " + opened.manifest().study() + " into " + protocol
+                        + "; signed by " + opened.signerFingerprint() + " (compare it with the coordinator's); AI bundle "
+                        + opened.manifest().bundleId() + " " + opened.manifest().bundleSha256());
+                return ExitCodes.OK;
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("study import: " + e.getMessage());
+                return ExitCodes.UNREADABLE_INPUT;
+            }
+        }
+    }
+
+    @Command(name = "results", mixinStandardHelpOptions = true, description = "Site: signed, hash-chained results for the coordinator.")
+    static final class Results implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--db", required = true, paramLabel = "DB") Path db;
+        @Option(names = "--protocol", required = true, paramLabel = "JSON") Path protocol;
+        @Option(names = "--site", required = true) String site;
+        @Option(names = "--out", required = true, paramLabel = "FILE.flresults") Path out;
+
+        @Override
+        public Integer call() {
+            try (var log = org.funduslens.study.ReadLog.open(db)) {
+                var p = org.funduslens.study.StudyProtocol.read(protocol);
+                var key = key();
+                org.funduslens.study.StudyPackage.exportResults(p, log, site, key, java.time.Clock.systemUTC(), out);
+                spec.commandLine().getOut().println("wrote " + out + " for site " + site + ", signed by " + key.fingerprint());
+                return ExitCodes.OK;
+            } catch (IOException | org.funduslens.study.DecisionLogException e) {
+                spec.commandLine().getErr().println("study results: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+
+    @Command(name = "merge", mixinStandardHelpOptions = true,
+            description = "Coordinator: verify every site's results against the study package and merge them into one read log.")
+    static final class Merge implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--package", required = true, paramLabel = "FILE.flstudy") Path pkg;
+        @Option(names = "--out", required = true, paramLabel = "DB") Path out;
+        @Option(names = "--trust", paramLabel = "FINGERPRINT", description = "Accept only these site keys (repeatable).")
+        java.util.List<String> trust = new java.util.ArrayList<>();
+        @picocli.CommandLine.Parameters(paramLabel = "FILE.flresults", arity = "1..*") java.util.List<Path> results;
+
+        @Override
+        public Integer call() {
+            if (java.nio.file.Files.exists(out)) {
+                spec.commandLine().getErr().println("study merge: " + out + " exists; merge into a new file.");
+                return ExitCodes.BAD_ARGUMENTS;
+            }
+            try (var merged = org.funduslens.study.ReadLog.open(out)) {
+                for (var m : org.funduslens.study.StudyPackage.merge(pkg, results, trust, merged)) {
+                    spec.commandLine().getOut().println("merged site " + m.site() + " (key " + m.signerFingerprint() + "): "
+                            + m.readers() + " readers, " + m.reads() + " reads");
+                }
+                return ExitCodes.OK;
+            } catch (IOException | org.funduslens.study.DecisionLogException e) {
+                spec.commandLine().getErr().println("study merge: " + e.getMessage());
+                try {
+                    java.nio.file.Files.deleteIfExists(out);
+                    java.nio.file.Files.deleteIfExists(Path.of(out + "-wal"));
+                    java.nio.file.Files.deleteIfExists(Path.of(out + "-shm"));
+                } catch (IOException ignored) {
+                    // the refusal is what matters; a stray empty file is harmless
+                }
                 return ExitCodes.FAILED;
             }
         }
