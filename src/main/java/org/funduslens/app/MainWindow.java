@@ -281,6 +281,9 @@ public final class MainWindow {
         MenuItem dicom = new MenuItem("Open _DICOM Folder or Medium\u2026");
         dicom.setId("openDicomMenu");
         dicom.setOnAction(e -> chooseDicomFolder());
+        MenuItem pacs = new MenuItem("Search a _PACS (DICOMweb)\u2026");
+        pacs.setId("pacsMenu");
+        pacs.setOnAction(e -> openPacsDialog());
         MenuItem model = new MenuItem("Open _Model Bundle\u2026");
         model.setOnAction(e -> chooseBundle());
         MenuItem export = new MenuItem("_Export Decisions as CSV\u2026");
@@ -291,7 +294,7 @@ public final class MainWindow {
         quit.setOnAction(e -> stage.close());
         recentMenu.setId("recentMenu");
         refreshRecentMenu(recent.list());
-        Menu file = new Menu("_File", null, open, folder, dicom, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), export,
+        Menu file = new Menu("_File", null, open, folder, dicom, pacs, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), export,
                 new javafx.scene.control.SeparatorMenuItem(), quit);
 
         MenuItem fit = new MenuItem("_Fit to Window");
@@ -630,6 +633,11 @@ public final class MainWindow {
 
     /** Lists the studies of a DICOM folder, DICOMDIR or file in the study browser beside the image. */
     public void openStudies(Path path) {
+        openStudies(path, path.getFileName().toString());
+    }
+
+    /** Opens a folder or DICOMDIR in the study browser under {@code title}. */
+    public void openStudies(Path path, String title) {
         runInBackground("Reading the studies\u2026", () -> {
             try {
                 return org.funduslens.dicom.StudyTree.open(path);
@@ -640,12 +648,18 @@ public final class MainWindow {
             if (browser == null) {
                 browser = new StudyBrowser(this::openImage);
             }
-            browser.show(path.getFileName() + " \u2014 " + tree.instances().size() + " images", tree);
+            int n = tree.instances().size();
+            browser.show(title + " \u2014 " + n + (n == 1 ? " image" : " images"), tree);
             root.setLeft(browser);
             if (!tree.problems().isEmpty()) {
                 saveStatus.setText(tree.problems().size() + " files could not be read; the first: " + tree.problems().get(0));
             }
         });
+    }
+
+    /** The study browser's heading (source and image count), or null before one was opened. */
+    public String studyBrowserTitle() {
+        return browser == null ? null : browser.title();
     }
 
     /** The study browser, once a DICOM folder or medium has been opened (for tests). */
@@ -1193,6 +1207,13 @@ public final class MainWindow {
     /** The comparison window opened last, or null. */
     public CompareWindow lastComparison() {
         return lastComparison;
+    }
+
+    /** The DICOMweb search window; a retrieved study opens in the study browser. */
+    public PacsDialog openPacsDialog() {
+        PacsDialog d = new PacsDialog(stage, (folder, title) -> openStudies(folder, title));
+        d.show();
+        return d;
     }
 
     /** Opens a reader study (its protocol and read log) in the reader-study window; null after a plain error. */

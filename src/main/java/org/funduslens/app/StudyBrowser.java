@@ -75,6 +75,10 @@ final class StudyBrowser extends BorderPane {
         tree.setRoot(root);
     }
 
+    String title() {
+        return title.getText();
+    }
+
     TreeView<Object> tree() {
         return tree;
     }

@@ -200,7 +200,7 @@ public final class DicomCommand implements Runnable {
         boolean save;
 
         static Path settingsFile() {
-            return org.funduslens.util.DataFolder.path().resolve("dicomweb.json");
+            return org.funduslens.dicom.DicomWebSettings.defaultFile();
         }
 
         org.funduslens.dicom.DicomWebSettings settings() throws IOException {

@@ -110,6 +110,25 @@ public final class DicomWebClient {
     }
 
     /**
+     * A study's instances (optionally of one modality) retrieved into {@code cacheRoot}/STUDY-UID, ready for the study
+     * browser; {@code progress} hears (done, total) after each instance. Instances already there are not fetched again.
+     */
+    public Path retrieveStudy(String studyUid, String modality, Path cacheRoot, java.util.function.BiConsumer<Integer, Integer> progress)
+            throws DicomWebException, IOException {
+        Path dir = cacheRoot.resolve(safe(studyUid));
+        List<InstanceRef> refs = searchInstances(studyUid, modality);
+        int done = 0;
+        for (InstanceRef ref : refs) {
+            if (!Files.isRegularFile(dir.resolve(safe(ref.instanceUid()) + ".dcm"))) {
+                retrieve(ref, dir);
+            }
+            progress.accept(++done, refs.size());
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    /**
      * WADO-RS: the instance as a Part 10 file in {@code dir}; where the server cannot send it, its first frame
      * rendered as PNG. Returns the file written.
      */

@@ -22,6 +22,11 @@ public record DicomWebSettings(String baseUrl, Auth auth, String user, String se
         auth = auth == null ? Auth.NONE : auth;
     }
 
+    /** Where the user's DICOMweb settings live: the data folder, readable by the owner only. */
+    public static Path defaultFile() {
+        return org.funduslens.util.DataFolder.path().resolve("dicomweb.json");
+    }
+
     public static DicomWebSettings none(String baseUrl) {
         return new DicomWebSettings(baseUrl, Auth.NONE, null, null);
     }

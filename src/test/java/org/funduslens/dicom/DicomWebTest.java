@@ -40,6 +40,8 @@ class DicomWebTest {
               "DicomWeb": {"Enable": true, "Root": "/dicom-web/", "EnableWado": true, "Host": "127.0.0.1:18042", "Ssl": false} }
             """);
         String java = ProcessHandle.current().info().command().orElse("java");
+        Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("pacs-study-browser.png")
+                .toAbsolutePath();
         String cli = "'" + java + "' -Dai.djl.offline=true -Dfunduslens.data.dir='" + tmp.resolve("data") + "' -cp '"
                 + System.getProperty("java.class.path") + "' org.funduslens.Launcher";
         String url = "http://127.0.0.1:18042/dicom-web";
@@ -54,6 +56,11 @@ class DicomWebTest {
                 cli + " dicom web get --url " + url + " --study " + study + " --modality OP --out retrieved > get.txt 2> get.err;"
                         + " echo $? > get.rc",
                 cli + " dicom web search --url http://127.0.0.1:18043/dicom-web > down.txt 2> down.err; echo $? > down.rc",
+                // the window's path: search, retrieve into the study browser, open the image (Monocle, headless)
+                "'" + java + "' -Dai.djl.offline=true -Dfunduslens.data.dir='" + tmp.resolve("gui-data") + "'"
+                        + " -Dglass.platform=Monocle -Dmonocle.platform=Headless -Dprism.order=sw -Djava.awt.headless=true"
+                        + " -cp '" + System.getProperty("java.class.path") + "' org.funduslens.app.PacsWindowDriver " + url
+                        + " SYNTH001 '" + shot + "' > gui.txt 2> gui.err; echo $? > gui.rc",
                 "kill $OPID; wait $OPID",
                 ""));
         Process p = new ProcessBuilder("unshare", "-n", "bash", tmp.resolve("run.sh").toString())
@@ -78,6 +85,15 @@ class DicomWebTest {
         Frame back = PixelDecoder.decode(DicomParser.read(got, true), 0);
         assertArrayEquals(mine.samples(), back.samples());
         assertEquals("L", OphthalmicInfo.of(DicomParser.read(got, false)).laterality());
+
+        // the window searched the PACS, filled the study browser from it and read the image
+        String gui = Files.readString(tmp.resolve("gui.txt"));
+        assertEquals("0", Files.readString(tmp.resolve("gui.rc")).strip(), gui + Files.readString(tmp.resolve("gui.err")));
+        assertTrue(gui.contains("search: 1 studies found. 1"), gui);
+        assertTrue(gui.contains("browser: PACS 127.0.0.1"), gui);
+        assertTrue(gui.contains("laterality L"), gui);
+        assertTrue(gui.contains("reading: OS 3"), gui);
+        assertTrue(Files.size(shot) > 10_000, "a screenshot of the window");
 
         assertEquals("1", Files.readString(tmp.resolve("down.rc")).strip());
         String down = Files.readString(tmp.resolve("down.err"));
