@@ -79,4 +79,42 @@ public final class TestData {
                 "-k", "PixelSpacing=0.01\\0.01");
         return out;
     }
+
+    /**
+     * A synthetic OCT volume (Ophthalmic Tomography, 7 B-scans of 384x512, left eye) made with pydicom and numpy:
+     * layered bands over a foveal pit that deepens towards the middle scan, with speckle. Skips without pydicom.
+     */
+    public static Path syntheticOct(Path dir, String name) throws IOException, InterruptedException {
+        assumePython("pydicom", "numpy");
+        Path out = dir.resolve(name);
+        String code = String.join("\n",
+                "import numpy as np, pydicom",
+                "from pydicom.dataset import Dataset, FileMetaDataset",
+                "from pydicom.uid import ExplicitVRLittleEndian, generate_uid",
+                "F, H, W = 7, 384, 512",
+                "rng = np.random.default_rng(3); x = np.arange(W); vol = np.zeros((F, H, W), np.float32)",
+                "bands = [(0, 6, 230), (6, 30, 120), (36, 14, 170), (50, 22, 90), (72, 18, 150), (90, 8, 60), (98, 10, 240), (108, 34, 140)]",
+                "for f in range(F):",
+                "    pit = 45 * np.exp(-((x - W / 2) / 55.0) ** 2) * (1 - abs(f - 3) / 4.0)",
+                "    top = 110 + pit + 12 * np.sin(x / 90.0)",
+                "    for off, thick, val in bands:",
+                "        for c in range(W):",
+                "            a = int(top[c] + off); vol[f, a:a + thick, c] = val",
+                "vol = np.clip(vol + rng.normal(0, 22, vol.shape), 0, 255).astype(np.uint8)",
+                "m = FileMetaDataset(); m.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.77.1.5.4'",
+                "m.MediaStorageSOPInstanceUID = generate_uid(); m.TransferSyntaxUID = ExplicitVRLittleEndian",
+                "d = Dataset(); d.file_meta = m; d.SOPClassUID = m.MediaStorageSOPClassUID; d.SOPInstanceUID = m.MediaStorageSOPInstanceUID",
+                "d.StudyInstanceUID = generate_uid(); d.SeriesInstanceUID = generate_uid(); d.PatientName = 'SYNTHETIC^OCT'",
+                "d.PatientID = 'SYNTH-OCT'; d.Modality = 'OPT'; d.ImageLaterality = 'L'",
+                "d.Rows = H; d.Columns = W; d.NumberOfFrames = F; d.SamplesPerPixel = 1; d.PhotometricInterpretation = 'MONOCHROME2'",
+                "d.BitsAllocated = 8; d.BitsStored = 8; d.HighBit = 7; d.PixelRepresentation = 0",
+                "d.PixelData = vol.tobytes(); d.is_little_endian = True; d.is_implicit_VR = False",
+                "d.save_as('" + out + "', write_like_original=False)");
+        Process p = new ProcessBuilder(systemPython().toString(), "-c", code).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("the synthetic OCT could not be made: " + log);
+        }
+        return out;
+    }
 }

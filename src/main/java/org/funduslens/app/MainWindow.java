@@ -108,6 +108,11 @@ public final class MainWindow {
 
     private final BorderPane root = new BorderPane();
     private final ImageViewer viewer = new ImageViewer();
+    private final javafx.scene.control.Slider frameSlider = new javafx.scene.control.Slider(1, 1, 1);
+    private final Label frameLabel = new Label();
+    private final HBox frameBar = new HBox(10);
+    private Path volume;
+    private int volumeFrames;
     private final Label placeholder = new Label("Open a fundus photograph: File \u25B8 Open, or drop a JPEG, PNG or TIFF here.");
     private final Label demoBanner = new Label();
     private final Label providerBanner = new Label();
@@ -204,6 +209,13 @@ public final class MainWindow {
                             .ifPresent(referralGroup::selectToggle);
                     e.consume();
                 }
+                case OPEN_BRACKET, CLOSE_BRACKET -> {
+                    if (volume != null) {
+                        frameSlider.setValue(Math.max(1, Math.min(volumeFrames, Math.round(frameSlider.getValue())
+                                + (e.getCode() == javafx.scene.input.KeyCode.CLOSE_BRACKET ? 1 : -1))));
+                        e.consume();
+                    }
+                }
                 case PAGE_DOWN, PAGE_UP -> {
                     moveInWorklist(e.getCode() == javafx.scene.input.KeyCode.PAGE_DOWN);
                     e.consume();
@@ -252,7 +264,27 @@ public final class MainWindow {
 
         placeholder.getStyleClass().add("placeholder");
         placeholder.setWrapText(true);
-        StackPane centre = new StackPane(viewer, placeholder);
+        frameSlider.setId("frameSlider");
+        frameSlider.setMajorTickUnit(1);
+        frameSlider.setMinorTickCount(0);
+        frameSlider.setSnapToTicks(true);
+        frameSlider.setBlockIncrement(1);
+        HBox.setHgrow(frameSlider, Priority.ALWAYS);
+        frameLabel.setId("frameLabel");
+        frameLabel.getStyleClass().add("frame-label");
+        frameBar.getChildren().setAll(frameLabel, frameSlider);
+        frameBar.getStyleClass().add("frame-bar");
+        frameBar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        frameBar.setMaxHeight(Region.USE_PREF_SIZE);
+        frameBar.setVisible(false);
+        frameSlider.valueProperty().addListener((o, a, b) -> {
+            int k = (int) Math.round(b.doubleValue());
+            if (volume != null && k != (int) Math.round(a.doubleValue())) {
+                showVolumeFrame(k - 1, false);
+            }
+        });
+        StackPane centre = new StackPane(viewer, placeholder, frameBar);
+        StackPane.setAlignment(frameBar, javafx.geometry.Pos.BOTTOM_CENTER);
         centre.getStyleClass().add("viewer-pane");
         root.setCenter(centre);
 
@@ -720,6 +752,13 @@ public final class MainWindow {
 
     /** Opens and analyses an image file: the menu, drag and drop, recent files and tests all come here. */
     public void openImage(Path file) {
+        int frames = ImageLoader.octFrames(file);
+        if (frames > 0) {
+            openVolume(file, frames);
+            return;
+        }
+        volume = null;
+        frameBar.setVisible(false);
         imageStatus.setText("Opening " + file.getFileName() + "\u2026");
         runInBackground("Opening " + file.getFileName() + "\u2026", () -> {
             try {
@@ -778,6 +817,56 @@ public final class MainWindow {
         });
     }
 
+    /** An OCT volume: its B-scans one at a time (slider, [ and ]); no bundle reads them, and the panel says so. */
+    private void openVolume(Path file, int frames) {
+        volume = file;
+        volumeFrames = frames;
+        frameSlider.setMax(Math.max(1, frames));
+        frameSlider.setValue(1);
+        frameBar.setVisible(frames > 1);
+        showVolumeFrame(0, true);
+    }
+
+    private void showVolumeFrame(int frame, boolean first) {
+        Path file = volume;
+        runInBackground("Opening B-scan " + (frame + 1) + "\u2026", () -> {
+            try {
+                return ImageLoader.loadOctFrame(file, frame);
+            } catch (ImageLoadException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
+        }, img -> {
+            if (!file.equals(volume)) {
+                return;
+            }
+            if (first) {
+                try {
+                    refreshRecentMenu(recent.add(file));
+                } catch (IOException e) {
+                    // the recent-files list is a convenience
+                }
+                viewer.setImage(toFx(img));
+            } else {
+                viewer.replaceImage(toFx(img));
+            }
+            reading.set(null);
+            renderedMaps.clear();
+            shownImage = img;
+            viewer.setHeatmap(null);
+            placeholder.setVisible(false);
+            imageStatus.setText(img.description() + "  " + img.width() + "\u00D7" + img.height());
+            eyeBadge.setText(switch (img.eye()) {
+                case OD -> "OD \u2014 right eye";
+                case OS -> "OS \u2014 left eye";
+                default -> "Eye not stated";
+            });
+            frameLabel.setText("B-scan " + (frame + 1) + " of " + volumeFrames + "   ([ and ] step)");
+            stage.setTitle("FundusLens \u2014 " + img.description());
+            clearResults("OCT volume, " + volumeFrames + " B-scans: shown frame by frame and not analysed (the installed bundles "
+                    + "read colour fundus photographs).");
+        });
+    }
+
     private Analyzer awaitAnalyzer() {
         // the worker is single-threaded, so a model load queued earlier has finished by now
         if (analyzer == null) {
@@ -787,7 +876,9 @@ public final class MainWindow {
     }
 
     private void clearResults(String message) {
-        diagnosisList.getChildren().setAll(new Label(message));
+        Label shown = new Label(message);
+        shown.setWrapText(true);
+        diagnosisList.getChildren().setAll(shown);
         similarList.getChildren().clear();
         heatmapCaption.setText("");
         agree.setText("Agree with the AI");
@@ -1340,6 +1431,15 @@ public final class MainWindow {
 
     public Reading currentReading() {
         return reading.get();
+    }
+
+    /** The OCT volume being viewed, or null. */
+    public Path volume() {
+        return volume;
+    }
+
+    public javafx.scene.control.Slider frameSlider() {
+        return frameSlider;
     }
 
     public ImageViewer viewer() {

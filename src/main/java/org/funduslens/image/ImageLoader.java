@@ -131,6 +131,33 @@ public final class ImageLoader {
                 + (e.getMessage() == null ? "" : ": " + e.getMessage().strip()) + ").";
     }
 
+    /** The number of B-scans of an OCT volume (OPT), which is viewed frame by frame and never analysed; 0 otherwise. */
+    public static int octFrames(Path file) {
+        try {
+            if (!DicomParser.isDicom(file)) {
+                return 0;
+            }
+            DicomFile f = DicomParser.read(file, false);
+            return SopClass.OPT.equals(f.sopClassUid()) ? Math.max(1, f.frames()) : 0;
+        } catch (DicomException e) {
+            return 0;
+        }
+    }
+
+    /** One B-scan (from 0) of an OCT volume, for viewing only: no model reads it. */
+    public static FundusImage loadOctFrame(Path file, int frame) throws ImageLoadException {
+        try {
+            DicomImages.Picture p = DicomImages.render(DicomParser.read(file, true), frame);
+            Eye eye = "R".equals(p.info().laterality()) ? Eye.OD : "L".equals(p.info().laterality()) ? Eye.OS : Eye.UNKNOWN;
+            return new FundusImage(file, file.getFileName() + " \u2014 OCT B-scan " + (frame + 1) + "/" + p.info().frames(),
+                    p.width(), p.height(), p.rgb(), p.bitsStored(), p.grey(), eye);
+        } catch (DicomException e) {
+            throw new ImageLoadException(file, e.getMessage().substring(e.getMessage().indexOf(": ") + 2), e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageLoadException(file, "the image is too large for the memory available.", e);
+        }
+    }
+
     /** One frame (from 0) of a DICOM file, as a fundus image with its eye from Image Laterality (else Laterality). */
     public static FundusImage loadDicom(Path file, int frame) throws ImageLoadException {
         DicomImages.Picture p;

@@ -452,4 +452,31 @@ class MainWindowUiTest {
         assertNotNull(awaitReading());
         assertTrue(robot.lookup("#diagnosis2").tryQuery().isPresent());
     }
+
+    @Test
+    void anOctVolumeIsBrowsedFrameByFrameAndNotAnalysed(FxRobot robot) throws Exception {
+        Path oct = TestData.syntheticOct(dataDir, "volume.dcm");
+        awaitIdle();
+        robot.interact(() -> window().openImage(oct));
+        awaitIdle();
+        assertEquals(oct, window().volume());
+        assertEquals(7, (int) window().frameSlider().getMax());
+        assertEquals(null, window().currentReading(), "no model reads a B-scan");
+        Label first = robot.lookup("#diagnosisList .label").queryAs(Label.class);
+        assertTrue(first.getText().contains("not analysed"), first.getText());
+        assertTrue(text(robot, "#imageStatus").contains("OCT B-scan 1/7"), text(robot, "#imageStatus"));
+        robot.clickOn("#photoView");
+        robot.type(javafx.scene.input.KeyCode.CLOSE_BRACKET).type(javafx.scene.input.KeyCode.CLOSE_BRACKET)
+                .type(javafx.scene.input.KeyCode.CLOSE_BRACKET);
+        awaitIdle();
+        assertEquals(4, (int) window().frameSlider().getValue());
+        assertTrue(text(robot, "#imageStatus").contains("OCT B-scan 4/7"), text(robot, "#imageStatus"));
+        assertTrue(text(robot, "#frameLabel").startsWith("B-scan 4 of 7"), text(robot, "#frameLabel"));
+        assertEquals(512, (int) window().viewer().image().getWidth());
+        Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("oct-volume.png");
+        WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(shot)).get();
+        robot.type(javafx.scene.input.KeyCode.OPEN_BRACKET);
+        awaitIdle();
+        assertTrue(text(robot, "#imageStatus").contains("OCT B-scan 3/7"), text(robot, "#imageStatus"));
+    }
 }
