@@ -15,6 +15,11 @@ public final class DicomImages {
     }
 
     public static Picture render(DicomFile f, int frameIndex) throws DicomException {
+        byte[] fast = PixelDecoder.rgb8(f, frameIndex);
+        if (fast != null) {
+            return new Picture(f.path(), f.dataset().integer(Tag.COLUMNS, 0), f.dataset().integer(Tag.ROWS, 0), fast, false, 8,
+                    OphthalmicInfo.of(f));
+        }
         Frame fr = PixelDecoder.decode(f, frameIndex);
         byte[] out = toRgb8(fr, f.dataset());
         return new Picture(f.path(), fr.columns(), fr.rows(), out, fr.grey(), fr.bitsStored(), OphthalmicInfo.of(f));

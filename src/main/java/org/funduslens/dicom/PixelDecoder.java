@@ -23,7 +23,10 @@ public final class PixelDecoder {
 
     private PixelDecoder() {}
 
-    public static Frame decode(DicomFile f, int frameIndex) throws DicomException {
+    /** What the header says of the pixels, checked once for every decoding path. */
+    private record Header(int rows, int cols, int spp, int bitsAllocated, int bitsStored, boolean signed, String pi, int frames) {}
+
+    private static Header header(DicomFile f, int frameIndex) throws DicomException {
         Path file = f.path();
         DicomDataset ds = f.dataset();
         if (!f.hasPixels()) {
@@ -58,6 +61,21 @@ public final class PixelDecoder {
         if (pi.equals("PALETTE COLOR")) {
             throw new DicomException(file, "uses palette colour, which FundusLens does not read yet.");
         }
+        return new Header(rows, cols, spp, bitsAllocated, bitsStored, signed, pi, frames);
+    }
+
+    public static Frame decode(DicomFile f, int frameIndex) throws DicomException {
+        Path file = f.path();
+        DicomDataset ds = f.dataset();
+        Header h = header(f, frameIndex);
+        int rows = h.rows();
+        int cols = h.cols();
+        int spp = h.spp();
+        int bitsAllocated = h.bitsAllocated();
+        int bitsStored = h.bitsStored();
+        boolean signed = h.signed();
+        String pi = h.pi();
+        int frames = h.frames();
         DicomElement px = ds.get(Tag.PIXEL_DATA);
         String ts = f.transferSyntax();
         Frame out;
@@ -244,8 +262,9 @@ public final class PixelDecoder {
         return (int) Math.max(0, Math.min(255, r));
     }
 
-    private static Frame imageio(Path file, byte[] data, String readerClass, String format, int rows, int cols, int spp,
-                                 int bitsStored, boolean signed, String pi, String ts) throws DicomException {
+    /** Decodes a compressed frame to its raw raster with the named ImageIO reader (no colour conversion). */
+    private static Raster readRaster(Path file, byte[] data, String readerClass, String format, int rows, int cols, int spp,
+                                     String ts) throws DicomException {
         ImageReader reader = null;
         Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName(format);
         List<ImageReader> candidates = new ArrayList<>();
@@ -266,33 +285,7 @@ public final class PixelDecoder {
                 throw new DicomException(file, "its compressed frame is " + r.getWidth() + "x" + r.getHeight() + " with "
                         + r.getNumBands() + " samples, but the header says " + cols + "x" + rows + " with " + spp + ".");
             }
-            int[] s;
-            if (r.getDataBuffer() instanceof java.awt.image.DataBufferByte db && db.getNumBanks() == 1
-                    && r.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm
-                    && sm.getPixelStride() == spp && sm.getScanlineStride() == cols * spp && bitsStored == 8
-                    && isIdentityBandOrder(sm.getBandOffsets()) && r.getMinX() == 0 && r.getMinY() == 0
-                    && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0) {
-                // the usual 8-bit case, straight from the decoder's buffer
-                byte[] b = db.getData();
-                s = new int[cols * rows * spp];
-                for (int i = 0; i < s.length; i++) {
-                    s[i] = b[i] & 0xff;
-                }
-            } else {
-                s = r.getPixels(r.getMinX(), r.getMinY(), cols, rows, (int[]) null);
-                // for JPEG 2000 the caller passes the codestream's signedness, for JPEG the header's
-                for (int i = 0; i < s.length; i++) {
-                    s[i] = stored(s[i] & 0xFFFFFFFFL, bitsStored, signed);
-                }
-            }
-            String outPi = pi;
-            if (spp == 3 && format.equals("jpeg") && (pi.equals("YBR_FULL") || pi.equals("YBR_FULL_422"))) {
-                ybrToRgb(s);
-                outPi = "RGB";
-            } else if (spp == 3) {
-                outPi = "RGB";   // RGB as stored, or JPEG 2000 with its own inverse RCT/ICT
-            }
-            return new Frame(rows, cols, spp, bitsStored, signed, outPi, s);
+            return r;
         } catch (IOException | RuntimeException e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("precision 12") || m.contains("Unsupported JPEG data precision")) {
@@ -303,6 +296,86 @@ public final class PixelDecoder {
         } finally {
             reader.dispose();
         }
+    }
+
+    /** The decoder's own byte buffer where the raster is plain interleaved 8-bit samples in band order; else null. */
+    private static byte[] interleavedBytes(Raster r, int rows, int cols, int spp) {
+        if (r.getDataBuffer() instanceof java.awt.image.DataBufferByte db && db.getNumBanks() == 1
+                && r.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm
+                && sm.getPixelStride() == spp && sm.getScanlineStride() == cols * spp
+                && isIdentityBandOrder(sm.getBandOffsets()) && r.getMinX() == 0 && r.getMinY() == 0
+                && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0
+                && db.getData().length == rows * cols * spp) {
+            return db.getData();
+        }
+        return null;
+    }
+
+    private static Frame imageio(Path file, byte[] data, String readerClass, String format, int rows, int cols, int spp,
+                                 int bitsStored, boolean signed, String pi, String ts) throws DicomException {
+        Raster r = readRaster(file, data, readerClass, format, rows, cols, spp, ts);
+        byte[] b = bitsStored == 8 ? interleavedBytes(r, rows, cols, spp) : null;
+        int[] s;
+        if (b != null) {
+            // the usual 8-bit case, straight from the decoder's buffer
+            s = new int[cols * rows * spp];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = b[i] & 0xff;
+            }
+        } else {
+            s = r.getPixels(r.getMinX(), r.getMinY(), cols, rows, (int[]) null);
+            // for JPEG 2000 the caller passes the codestream's signedness, for JPEG the header's
+            for (int i = 0; i < s.length; i++) {
+                s[i] = stored(s[i] & 0xFFFFFFFFL, bitsStored, signed);
+            }
+        }
+        String outPi = pi;
+        if (spp == 3 && format.equals("jpeg") && (pi.equals("YBR_FULL") || pi.equals("YBR_FULL_422"))) {
+            ybrToRgb(s);
+            outPi = "RGB";
+        } else if (spp == 3) {
+            outPi = "RGB";   // RGB as stored, or JPEG 2000 with its own inverse RCT/ICT
+        }
+        return new Frame(rows, cols, spp, bitsStored, signed, outPi, s);
+    }
+
+    /**
+     * The camera photograph's fast path: an 8-bit colour JPEG (baseline or extended) frame straight to interleaved RGB
+     * bytes, converting YBR in place and in parallel, without the general path's int samples. The bytes equal
+     * {@code DicomImages.toRgb8(decode(f, frameIndex))}; null where the frame is anything else.
+     */
+    public static byte[] rgb8(DicomFile f, int frameIndex) throws DicomException {
+        Header h = header(f, frameIndex);
+        String ts = f.transferSyntax();
+        DicomElement px = f.dataset().get(Tag.PIXEL_DATA);
+        if (!px.isEncapsulated() || h.spp() != 3 || h.bitsAllocated() != 8 || h.bitsStored() != 8
+                || !(TransferSyntax.JPEG_BASELINE.equals(ts) || TransferSyntax.JPEG_EXTENDED.equals(ts))
+                || !(h.pi().equals("RGB") || h.pi().equals("YBR_FULL") || h.pi().equals("YBR_FULL_422"))) {
+            return null;
+        }
+        byte[] data = frameBytes(f.path(), px.fragments(), h.frames(), frameIndex);
+        Raster r = readRaster(f.path(), data, JDK_JPEG, "jpeg", h.rows(), h.cols(), 3, ts);
+        byte[] b = interleavedBytes(r, h.rows(), h.cols(), 3);
+        if (b == null) {
+            return null;
+        }
+        if (!h.pi().equals("RGB")) {
+            int pixels = h.rows() * h.cols();
+            int chunks = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors() * 2, pixels / 65_536));
+            java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> {
+                int from = (int) ((long) pixels * c / chunks) * 3;
+                int to = (int) ((long) pixels * (c + 1) / chunks) * 3;
+                for (int i = from; i < to; i += 3) {
+                    int y = b[i] & 0xff;
+                    int cb = b[i + 1] & 0xff;
+                    int cr = b[i + 2] & 0xff;
+                    b[i] = (byte) Math.max(0, Math.min(255, y + CR_R[cr]));
+                    b[i + 1] = (byte) Math.max(0, Math.min(255, y + CB_CR_G[cb << 8 | cr]));
+                    b[i + 2] = (byte) Math.max(0, Math.min(255, y + CB_B[cb]));
+                }
+            });
+        }
+        return b;
     }
 
     /** The sign of a JPEG 2000 codestream's first component (SIZ Ssiz bit 7); the header's value when there is no SIZ. */

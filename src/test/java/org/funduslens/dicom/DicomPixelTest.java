@@ -167,4 +167,34 @@ class DicomPixelTest {
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
         return v;
     }
+
+    @Test
+    void theColourJpegFastPathGivesTheSameBytesAsTheGeneralPath(@TempDir Path tmp) throws Exception {
+        List<Path> files = new ArrayList<>();
+        files.add(TestData.ophthalmicDicom(tmp, TestData.shared().resolve("fundus/idrid/IDRiD_27.jpg"), "op.dcm", "-oph", "R"));
+        if (Files.isDirectory(PYDICOM)) {
+            try (Stream<Path> s = Files.list(PYDICOM)) {
+                s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".dcm")).sorted().forEach(files::add);
+            }
+        }
+        int fast = 0;
+        for (Path p : files) {
+            DicomFile f;
+            byte[] bytes;
+            try {
+                f = DicomParser.read(p, true);
+                bytes = PixelDecoder.rgb8(f, 0);
+            } catch (DicomException e) {
+                continue;   // not an image, or refused: the general path's tests cover those
+            }
+            if (bytes == null) {
+                continue;
+            }
+            fast++;
+            assertTrue(java.util.Arrays.equals(DicomImages.toRgb8(PixelDecoder.decode(f, 0), f.dataset()), bytes),
+                    p.getFileName() + ": the fast path differs from the general path");
+        }
+        assertTrue(fast >= 1, "the camera photograph took the fast path");
+        System.out.println("colour JPEG fast path: " + fast + " files identical to the general path");
+    }
 }
