@@ -133,7 +133,9 @@ public final class MainWindow {
     private final ToggleGroup decisionChoice = new ToggleGroup();
     private final RadioButton agree = new RadioButton("Agree with the AI");
     private final RadioButton own = new RadioButton("My own diagnosis:");
-    private final ComboBox<BundleManifest.Label> ownDiagnosis = new ComboBox<>();
+    private final org.controlsfx.control.SearchableComboBox<BundleManifest.Label> ownDiagnosis = labelChooser("ownDiagnosis");
+    private final org.controlsfx.control.SearchableComboBox<BundleManifest.Label> secondDiagnosis = labelChooser("secondDiagnosis");
+    private final org.controlsfx.control.SearchableComboBox<BundleManifest.Label> thirdDiagnosis = labelChooser("thirdDiagnosis");
     private final ToggleGroup confidenceGroup = new ToggleGroup();
     private final ToggleGroup referralGroup = new ToggleGroup();
     private long shownAtNanos;
@@ -447,13 +449,22 @@ public final class MainWindow {
         agree.setToggleGroup(decisionChoice);
         own.setToggleGroup(decisionChoice);
         agree.setWrapText(true);
-        ownDiagnosis.setId("ownDiagnosis");
-        ownDiagnosis.setMaxWidth(Double.MAX_VALUE);
-        ownDiagnosis.setPromptText("Choose a diagnosis");
-        ownDiagnosis.setCellFactory(l -> new LabelCell());
-        ownDiagnosis.setButtonCell(new LabelCell());
+        ownDiagnosis.setPromptText("Choose a diagnosis (type to search)");
         ownDiagnosis.disableProperty().bind(own.selectedProperty().not());
         ownDiagnosis.valueProperty().addListener((o, a, b) -> formChanged());
+        secondDiagnosis.setPromptText("2nd (optional)");
+        thirdDiagnosis.setPromptText("3rd (optional)");
+        thirdDiagnosis.disableProperty().bind(secondDiagnosis.valueProperty().isNull());
+        secondDiagnosis.valueProperty().addListener((o, a, b) -> {
+            if (b == null) {
+                thirdDiagnosis.setValue(null);
+            }
+            formChanged();
+        });
+        thirdDiagnosis.valueProperty().addListener((o, a, b) -> formChanged());
+        HBox.setHgrow(secondDiagnosis, Priority.ALWAYS);
+        HBox.setHgrow(thirdDiagnosis, Priority.ALWAYS);
+        HBox differentialRow = new HBox(6, secondDiagnosis, thirdDiagnosis);
         decisionChoice.selectedToggleProperty().addListener((o, a, b) -> formChanged());
 
         Label confidenceLabel = new Label("Confidence (1 = unsure, 5 = certain)");
@@ -511,7 +522,9 @@ public final class MainWindow {
         scroll.getStyleClass().add("side-scroll");
         note.setPrefRowCount(2);
         saveStatus.setMinHeight(Region.USE_PREF_SIZE);
-        VBox decision = new VBox(8, decisionTitle, agree, own, ownDiagnosis, confidenceLabel, confidence, referralRow, note,
+        Label differentialLabel = new Label("Differential, ranked");
+        VBox decision = new VBox(8, decisionTitle, agree, own, ownDiagnosis, differentialLabel, differentialRow, confidenceLabel,
+                confidence, referralRow, note,
                 save, saveStatus);
         decision.setPadding(new Insets(10, 14, 12, 14));
         decision.getStyleClass().addAll("side-panel", "decision-panel");
@@ -748,6 +761,8 @@ public final class MainWindow {
         providerBanner.setManaged(notice != null);
         stage.setTitle("FundusLens" + (demo ? " \u2014 DEMO" : ""));
         ownDiagnosis.getItems().setAll(b.labels());
+        secondDiagnosis.getItems().setAll(b.labels());
+        thirdDiagnosis.getItems().setAll(b.labels());
     }
 
     /** Opens and analyses an image file: the menu, drag and drop, recent files and tests all come here. */
@@ -886,6 +901,8 @@ public final class MainWindow {
         confidenceGroup.selectToggle(null);
         referralGroup.selectToggle(null);
         ownDiagnosis.setValue(null);
+        secondDiagnosis.setValue(null);
+        thirdDiagnosis.setValue(null);
         note.clear();
         saveStatus.setText("");
         save.setDisable(true);
@@ -1047,10 +1064,60 @@ public final class MainWindow {
     private void formChanged() {
         boolean chosen = decisionChoice.getSelectedToggle() == agree
                 || (decisionChoice.getSelectedToggle() == own && ownDiagnosis.getValue() != null);
-        save.setDisable(reading.get() == null || !chosen || confidenceGroup.getSelectedToggle() == null);
-        if (!save.isDisable()) {
+        String problem = differentialProblem();
+        save.setDisable(reading.get() == null || !chosen || confidenceGroup.getSelectedToggle() == null || problem != null);
+        if (problem != null && chosen) {
+            saveStatus.setText(problem);
+        } else if (!save.isDisable()) {
             saveStatus.setText("");
         }
+    }
+
+    /** The first diagnosis (the AI's when agreeing), or null. */
+    private String firstChoice() {
+        Reading r = reading.get();
+        if (decisionChoice.getSelectedToggle() == agree && r != null) {
+            return r.prediction().first().code();
+        }
+        return decisionChoice.getSelectedToggle() == own && ownDiagnosis.getValue() != null ? ownDiagnosis.getValue().code() : null;
+    }
+
+    private List<String> differential() {
+        List<String> out = new ArrayList<>();
+        if (secondDiagnosis.getValue() != null) {
+            out.add(secondDiagnosis.getValue().code());
+            if (thirdDiagnosis.getValue() != null) {
+                out.add(thirdDiagnosis.getValue().code());
+            }
+        }
+        return out;
+    }
+
+    private String differentialProblem() {
+        List<String> d = differential();
+        String first = firstChoice();
+        if ((first != null && d.contains(first)) || d.stream().distinct().count() != d.size()) {
+            return "The differential repeats a diagnosis; choose different ones.";
+        }
+        return null;
+    }
+
+    private static org.controlsfx.control.SearchableComboBox<BundleManifest.Label> labelChooser(String id) {
+        org.controlsfx.control.SearchableComboBox<BundleManifest.Label> box = new org.controlsfx.control.SearchableComboBox<>();
+        box.setId(id);
+        box.setMaxWidth(Double.MAX_VALUE);
+        box.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(BundleManifest.Label l) {
+                return l == null ? "" : l.name() + "  (" + l.code() + ")";
+            }
+
+            @Override
+            public BundleManifest.Label fromString(String text) {
+                return box.getItems().stream().filter(l -> toString(l).equals(text)).findFirst().orElse(null);
+            }
+        });
+        return box;
     }
 
     private void saveDecision() {
@@ -1059,7 +1126,8 @@ public final class MainWindow {
         if (r == null || l == null) {
             return;
         }
-        String code = decisionChoice.getSelectedToggle() == agree ? r.prediction().first().code() : ownDiagnosis.getValue().code();
+        String code = firstChoice();
+        List<String> ranked = differential();
         int confidence = (Integer) confidenceGroup.getSelectedToggle().getUserData();
         Decision.Referral referral = referralGroup.getSelectedToggle() == null ? null
                 : (Decision.Referral) referralGroup.getSelectedToggle().getUserData();
@@ -1068,7 +1136,7 @@ public final class MainWindow {
         save.setDisable(true);
         // the decision hashes the image file: off the FX thread, with the append
         runInBackground("Saving\u2026", () -> {
-            Decision made = Decision.about(r, true, code, confidence, text, referral, onCase);
+            Decision made = Decision.about(r, true, code, confidence, text, referral, onCase, ranked);
             try {
                 return Map.entry(l.append(made), made);
             } catch (DecisionLogException e) {
@@ -1077,7 +1145,8 @@ public final class MainWindow {
         }, saved -> {
             long id = saved.getKey();
             Decision d = saved.getValue();
-            saveStatus.setText("Decision #" + id + " saved: " + d.decisionName() + ", confidence " + confidence
+            saveStatus.setText("Decision #" + id + " saved: " + d.decisionName()
+                    + (d.differential().isEmpty() ? "" : " (then " + String.join(", ", d.differential()) + ")") + ", confidence " + confidence
                     + (d.demo() ? " (logged as DEMO)." : ".") + (worklist != null ? " PageDown: next image." : ""));
             if (worklist != null && r.image().source() != null) {
                 worklist.mark(r.image().source(), org.funduslens.study.Worklist.Status.DECIDED);
@@ -1501,14 +1570,6 @@ public final class MainWindow {
         }
         if (browser != null) {
             browser.close();
-        }
-    }
-
-    private static final class LabelCell extends ListCell<BundleManifest.Label> {
-        @Override
-        protected void updateItem(BundleManifest.Label item, boolean empty) {
-            super.updateItem(item, empty);
-            setText(empty || item == null ? null : item.name() + "  (" + item.code() + ")");
         }
     }
 }

@@ -16,6 +16,7 @@ import org.funduslens.util.Hashing;
  * @param notice       the demo warning for random-weight bundles, null otherwise
  * @param referral     the clinician's referral; null in decisions recorded before it was asked
  * @param timeOnCaseMs from the image being shown to the decision being saved; null where unknown
+ * @param differential the clinician's second and third diagnoses (codes, ranked); empty where none were given
  */
 public record Decision(
         Instant recordedAt,
@@ -35,7 +36,8 @@ public record Decision(
         int confidence,
         String note,
         Referral referral,
-        Long timeOnCaseMs) {
+        Long timeOnCaseMs,
+        List<String> differential) {
 
     /** Where the patient goes next. */
     public enum Referral { URGENT, ROUTINE, NONE }
@@ -48,6 +50,10 @@ public record Decision(
             throw new IllegalArgumentException("a decision needs a diagnosis");
         }
         aiTop = aiTop == null ? List.of() : List.copyOf(aiTop);
+        differential = differential == null ? List.of() : List.copyOf(differential);
+        if (differential.contains(decisionCode) || differential.stream().distinct().count() != differential.size()) {
+            throw new IllegalArgumentException("the differential repeats a diagnosis");
+        }
         note = note == null ? "" : note;
     }
 
@@ -56,11 +62,17 @@ public record Decision(
      * first when they agree). The image file's SHA-256 is recorded so the log can be tied to the exact pixels.
      */
     public static Decision about(Reading reading, boolean aiShown, String chosenCode, int confidence, String note) {
-        return about(reading, aiShown, chosenCode, confidence, note, null, null);
+        return about(reading, aiShown, chosenCode, confidence, note, null, null, List.of());
     }
 
+    /** As above, with the referral, the time on the case and the ranked differential after the chosen diagnosis. */
     public static Decision about(Reading reading, boolean aiShown, String chosenCode, int confidence, String note,
-                                 Referral referral, Long timeOnCaseMs) {
+                                 Referral referral, Long timeOnCaseMs, List<String> differential) {
+        for (String code : differential) {
+            if (reading.bundle().labels().stream().noneMatch(l -> l.code().equals(code))) {
+                throw new IllegalArgumentException("'" + code + "' is not a label of " + reading.bundle().id());
+            }
+        }
         var label = reading.bundle().labels().stream().filter(l -> l.code().equals(chosenCode)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("'" + chosenCode + "' is not a label of " + reading.bundle().id()));
         Path source = reading.image().source();
@@ -76,6 +88,6 @@ public record Decision(
                 source == null ? reading.image().description() : source.toAbsolutePath().toString(), imageSha,
                 reading.bundle().id(), reading.bundle().sha256(), reading.bundle().demo(), reading.bundle().demoNotice(),
                 reading.provider().label(), aiShown, reading.top(), chosenCode.equals(reading.prediction().first().code()),
-                label.code(), label.name(), confidence, note, referral, timeOnCaseMs);
+                label.code(), label.name(), confidence, note, referral, timeOnCaseMs, differential);
     }
 }

@@ -23,7 +23,7 @@ import org.funduslens.util.DataFolder;
  */
 public final class DecisionLog implements AutoCloseable {
     public static final String FILE_NAME = "decisions.sqlite";
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
@@ -62,6 +62,10 @@ public final class DecisionLog implements AutoCloseable {
                 }
                 if (version == 1) {
                     migrateTo2(c);
+                    version = 2;
+                }
+                if (version == 2) {
+                    migrateTo3(c);
                 }
             }
             return new DecisionLog(file.toAbsolutePath(), c);
@@ -110,6 +114,14 @@ public final class DecisionLog implements AutoCloseable {
         });
     }
 
+    /** Version 3: the ranked differential (second and third diagnoses, codes joined by ';'); NULL in older rows. */
+    private static void migrateTo3(Connection c) throws SQLException {
+        inTransaction(c, s -> {
+            s.execute("ALTER TABLE decision ADD COLUMN differential TEXT");
+            s.execute("PRAGMA user_version = 3");
+        });
+    }
+
     private interface SchemaWork {
         void run(Statement s) throws SQLException;
     }
@@ -137,8 +149,8 @@ public final class DecisionLog implements AutoCloseable {
         String sql = """
             INSERT INTO decision (recorded_at, reader, image_path, image_sha256, bundle_id, bundle_sha256, demo, notice,
               provider, ai_shown, ai_top_json, agrees_with_ai, decision_code, decision_name, confidence, note, referral,
-              time_on_case_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+              time_on_case_ms, differential)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
         try (PreparedStatement ps = db.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, d.recordedAt().toString());
             ps.setString(2, d.reader());
@@ -162,6 +174,7 @@ public final class DecisionLog implements AutoCloseable {
             } else {
                 ps.setLong(18, d.timeOnCaseMs());
             }
+            ps.setString(19, d.differential().isEmpty() ? null : String.join(";", d.differential()));
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
@@ -190,7 +203,8 @@ public final class DecisionLog implements AutoCloseable {
                         rs.getString("decision_code"), rs.getString("decision_name"), rs.getInt("confidence"),
                         rs.getString("note"), rs.getString("referral") == null ? null
                         : Decision.Referral.valueOf(rs.getString("referral").toUpperCase(java.util.Locale.ROOT)),
-                        rs.getObject("time_on_case_ms") == null ? null : rs.getLong("time_on_case_ms"))));
+                        rs.getObject("time_on_case_ms") == null ? null : rs.getLong("time_on_case_ms"),
+                        rs.getString("differential") == null ? List.of() : List.of(rs.getString("differential").split(";")))));
             }
         } catch (SQLException | JsonProcessingException e) {
             throw new DecisionLogException(file + ": cannot read the decision log (" + e.getMessage() + ").", e);
@@ -215,7 +229,7 @@ public final class DecisionLog implements AutoCloseable {
     public synchronized int exportCsv(Path out) throws DecisionLogException {
         List<Entry> all = readAll();
         StringBuilder b = new StringBuilder("id,recorded_at,reader,image_path,image_sha256,bundle_id,bundle_sha256,demo,notice,"
-                + "provider,ai_shown,ai_top1,ai_top1_probability,ai_top3,agrees_with_ai,decision_code,decision_name,confidence,"
+                + "provider,ai_shown,ai_top1,ai_top1_probability,ai_top3,agrees_with_ai,decision_code,decision_name,differential,confidence,"
                 + "referral,time_on_case_ms,note\r\n");
         for (Entry e : all) {
             Decision d = e.decision();
@@ -224,7 +238,7 @@ public final class DecisionLog implements AutoCloseable {
             Object[] cells = {e.id(), d.recordedAt(), d.reader(), d.imagePath(), d.imageSha256(), d.bundleId(), d.bundleSha256(),
                     d.demo(), d.notice(), d.provider(), d.aiShown(), top1 == null ? null : top1.code(),
                     top1 == null ? null : top1.probability(), top3, d.agreesWithAi(), d.decisionCode(), d.decisionName(),
-                    d.confidence(), d.referral() == null ? null : d.referral().name().toLowerCase(java.util.Locale.ROOT),
+                    String.join(";", d.differential()), d.confidence(), d.referral() == null ? null : d.referral().name().toLowerCase(java.util.Locale.ROOT),
                     d.timeOnCaseMs(), d.note()};
             b.append(Csv.row(cells));
         }

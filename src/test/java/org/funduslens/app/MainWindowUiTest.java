@@ -165,9 +165,29 @@ class MainWindowUiTest {
         robot.clickOn("#ownRadio");
         @SuppressWarnings("unchecked")
         ComboBox<BundleManifest.Label> combo = robot.lookup("#ownDiagnosis").queryAs(ComboBox.class);
+        // the own diagnosis is found by typing part of its name
+        robot.clickOn("#ownDiagnosis");
+        robot.write("Macular h");
+        robot.type(javafx.scene.input.KeyCode.ENTER);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertNotNull(combo.getValue(), "typing picks a diagnosis");
+        assertEquals("MH", combo.getValue().code());
         BundleManifest.Label normal = reading.bundle().labels().stream().filter(l -> l.code().equals("NORMAL")).findFirst().orElseThrow();
+        BundleManifest.Label mh = reading.bundle().labels().stream().filter(l -> l.code().equals("MH")).findFirst().orElseThrow();
+        BundleManifest.Label erm = reading.bundle().labels().stream().filter(l -> l.code().equals("ERM")).findFirst().orElseThrow();
         robot.interact(() -> combo.setValue(normal));
+        @SuppressWarnings("unchecked")
+        ComboBox<BundleManifest.Label> second = robot.lookup("#secondDiagnosis").queryAs(ComboBox.class);
+        @SuppressWarnings("unchecked")
+        ComboBox<BundleManifest.Label> third = robot.lookup("#thirdDiagnosis").queryAs(ComboBox.class);
         robot.clickOn("#confidence5");
+        robot.interact(() -> second.setValue(normal));
+        assertTrue(robot.lookup("#saveButton").query().isDisabled(), "a differential that repeats the first choice is refused");
+        assertTrue(text(robot, "#saveStatus").contains("repeats a diagnosis"), text(robot, "#saveStatus"));
+        robot.interact(() -> {
+            second.setValue(mh);
+            third.setValue(erm);
+        });
         assertFalse(robot.lookup("#saveButton").query().isDisabled());
         robot.clickOn("#saveButton");
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(
@@ -177,6 +197,7 @@ class MainWindowUiTest {
             var d = entries.get(entries.size() - 1).decision();
             assertEquals("NORMAL", d.decisionCode());
             assertEquals("Normal fundus", d.decisionName());
+            assertEquals(List.of("MH", "ERM"), d.differential(), "the ranked differential is stored");
             assertEquals(reading.prediction().first().code().equals("NORMAL"), d.agreesWithAi());
             assertEquals(5, d.confidence());
         }

@@ -21,7 +21,8 @@ class DecisionLogTest {
         return new Decision(Instant.parse("2026-11-22T08:00:00Z"), "dr.reader", "/images/a.jpg", "ab".repeat(32),
                 "bundle-x", "cd".repeat(32), demo, demo ? "DEMO \u2014 random weights, not a diagnosis" : null, "CPU", true,
                 List.of(new Diagnosis(3, "GLC", "Glaucoma", 0.5), new Diagnosis(0, "NORMAL", "Normal", 0.3)),
-                "GLC".equals(code), code, code + " name", 4, "cup-to-disc 0.7, \"refer\"", Decision.Referral.ROUTINE, 41_500L);
+                "GLC".equals(code), code, code + " name", 4, "cup-to-disc 0.7, \"refer\"", Decision.Referral.ROUTINE, 41_500L,
+                "GLC".equals(code) ? List.of("NORMAL") : List.of());
     }
 
     @Test
@@ -61,7 +62,7 @@ class DecisionLogTest {
         try (DecisionLog log = DecisionLog.open(tmp.resolve("log.sqlite"))) {
             Decision d = sample("GLC", true);
             Decision noNotice = new Decision(d.recordedAt(), d.reader(), d.imagePath(), d.imageSha256(), d.bundleId(),
-                    d.bundleSha256(), true, null, d.provider(), true, d.aiTop(), true, "GLC", "g", 3, "", null, null);
+                    d.bundleSha256(), true, null, d.provider(), true, d.aiTop(), true, "GLC", "g", 3, "", null, null, null);
             DecisionLogException e = assertThrows(DecisionLogException.class, () -> log.append(noNotice));
             assertTrue(e.getMessage().contains("log.sqlite"), e.getMessage());
         }
@@ -70,7 +71,7 @@ class DecisionLogTest {
     @Test
     void confidenceOutsideOneToFiveIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new Decision(Instant.now(), "r", "p", null, "b", "s", false, null,
-                "CPU", true, List.of(), true, "GLC", "g", 6, "", null, null));
+                "CPU", true, List.of(), true, "GLC", "g", 6, "", null, null, null));
     }
 
     @Test
@@ -102,8 +103,10 @@ class DecisionLogTest {
             List<DecisionLog.Entry> all = log.readAll();
             assertEquals(1, all.size());
             assertEquals(null, all.get(0).decision().referral());
+            assertEquals(List.of(), all.get(0).decision().differential(), "a version-1 row has no differential");
             log.append(sample("GLC", false));
             assertEquals(Decision.Referral.ROUTINE, log.readAll().get(1).decision().referral());
+            assertEquals(List.of("NORMAL"), log.readAll().get(1).decision().differential());
         }
     }
 
@@ -118,7 +121,7 @@ class DecisionLogTest {
             List<String> lines = java.nio.file.Files.readAllLines(csv);
             assertEquals(3, lines.size());
             assertTrue(lines.get(0).startsWith("id,recorded_at,reader,"));
-            assertTrue(lines.get(1).contains(",GLC,0.5,GLC;NORMAL,true,GLC,"), lines.get(1));
+            assertTrue(lines.get(1).contains(",GLC,0.5,GLC;NORMAL,true,GLC,GLC name,NORMAL,4,"), lines.get(1));
             assertTrue(lines.get(1).contains("\"cup-to-disc 0.7, \"\"refer\"\"\""), lines.get(1));
             assertTrue(lines.get(1).contains(",routine,41500,"), lines.get(1));
             assertTrue(lines.get(1).contains("DEMO"), "the demo notice travels with the row");
