@@ -320,6 +320,10 @@ public final class MainWindow {
         pacs.setOnAction(e -> openPacsDialog());
         MenuItem model = new MenuItem("Open _Model Bundle\u2026");
         model.setOnAction(e -> chooseBundle());
+        MenuItem history = new MenuItem("Decision _History\u2026");
+        history.setId("historyMenu");
+        history.setAccelerator(KeyCombination.keyCombination("Shortcut+Y"));
+        history.setOnAction(e -> showHistory());
         MenuItem export = new MenuItem("_Export Decisions as CSV\u2026");
         export.setId("exportMenu");
         export.setOnAction(e -> chooseExport());
@@ -328,7 +332,7 @@ public final class MainWindow {
         quit.setOnAction(e -> stage.close());
         recentMenu.setId("recentMenu");
         refreshRecentMenu(recent.list());
-        Menu file = new Menu("_File", null, open, folder, dicom, pacs, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), export,
+        Menu file = new Menu("_File", null, open, folder, dicom, pacs, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), history, export,
                 new javafx.scene.control.SeparatorMenuItem(), quit);
 
         MenuItem fit = new MenuItem("_Fit to Window");
@@ -1367,6 +1371,17 @@ public final class MainWindow {
     /** The comparison window opened last, or null. */
     public CompareWindow lastComparison() {
         return lastComparison;
+    }
+
+    /** Past decisions, searchable and exportable; null where the log could not be opened. */
+    public HistoryWindow showHistory() {
+        if (log == null) {
+            showError("The decision log is not open, so there is no history to show.");
+            return null;
+        }
+        HistoryWindow h = new HistoryWindow(stage, log, this::openImage);
+        h.show();
+        return h;
     }
 
     /** The DICOMweb search window; a retrieved study opens in the study browser. */

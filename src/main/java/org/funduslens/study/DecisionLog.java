@@ -227,7 +227,11 @@ public final class DecisionLog implements AutoCloseable {
 
     /** Every decision as CSV (RFC 4180, UTF-8, header row), oldest first; returns how many rows were written. */
     public synchronized int exportCsv(Path out) throws DecisionLogException {
-        List<Entry> all = readAll();
+        return exportCsv(out, readAll());
+    }
+
+    /** The given decisions (e.g. those a history search shows) as CSV; returns how many rows were written. */
+    public int exportCsv(Path out, List<Entry> all) throws DecisionLogException {
         StringBuilder b = new StringBuilder("id,recorded_at,reader,image_path,image_sha256,bundle_id,bundle_sha256,demo,notice,"
                 + "provider,ai_shown,ai_top1,ai_top1_probability,ai_top3,agrees_with_ai,decision_code,decision_name,differential,confidence,"
                 + "referral,time_on_case_ms,note\r\n");

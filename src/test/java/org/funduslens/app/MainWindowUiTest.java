@@ -444,6 +444,22 @@ class MainWindowUiTest {
         }
         awaitIdle();
         assertEquals(10, WaitForAsyncUtils.asyncFx(() -> window().worklist().decided()).get());
+        // the history finds this worklist's decisions by a file name and exports just those
+        HistoryWindow history = WaitForAsyncUtils.asyncFx(() -> window().showHistory()).get();
+        robot.interact(() -> history.setSearch("03-"));
+        assertEquals(1, (int) WaitForAsyncUtils.asyncFx(history::shownCount).get(), "one worklist image is named 03-...");
+        Path one = dataDir.resolve("history-03.csv");
+        robot.interact(() -> history.exportShown(one));
+        assertEquals(2, Files.readAllLines(one).size(), "the header and the one decision shown");
+        Path historyShot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("history.png");
+        robot.interact(() -> history.setSearch("worklist"));
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.asyncFx(() -> {
+            javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(
+                    robot.window("FundusLens \u2014 decision history").getScene().snapshot(null), null), "png", historyShot.toFile());
+            return null;
+        }).get();
+        robot.interact(() -> ((Stage) robot.window("FundusLens \u2014 decision history")).close());
         Path csv = dataDir.resolve("worklist-decisions.csv");
         robot.interact(() -> window().exportDecisions(csv));
         awaitIdle();
