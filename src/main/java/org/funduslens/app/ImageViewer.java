@@ -21,7 +21,19 @@ public final class ImageViewer extends Region {
     private final ImageView photo = new ImageView();
     private final ImageView heatmap = new ImageView();
     private final javafx.scene.shape.Rectangle region = new javafx.scene.shape.Rectangle();
-    private final Group content = new Group(photo, heatmap, region);
+    private final javafx.scene.shape.Line ruler = new javafx.scene.shape.Line();
+    private final javafx.scene.text.Text rulerText = new javafx.scene.text.Text();
+    private final Group content = new Group(photo, heatmap, region, ruler, rulerText);
+    private static final double LOUPE_RADIUS = 90;
+    private static final double LOUPE_FACTOR = 3;
+    private final ImageView loupeView = new ImageView();
+    private final javafx.scene.shape.Circle loupeRing = new javafx.scene.shape.Circle(LOUPE_RADIUS, LOUPE_RADIUS, LOUPE_RADIUS);
+    private final Group loupe = new Group(loupeView, loupeRing);
+    private boolean loupeOn;
+    private boolean measuring;
+    private java.util.function.BiFunction<Double, Double, String> measureText = (dx, dy) -> String.format(
+            java.util.Locale.ROOT, "%.0f px", Math.hypot(dx, dy));
+    private String measurement;
     private final DoubleProperty zoom = new SimpleDoubleProperty(1);
     private final javafx.scene.effect.ColorAdjust adjust = new javafx.scene.effect.ColorAdjust();
     private int quarterTurns;
@@ -43,7 +55,26 @@ public final class ImageViewer extends Region {
         region.setMouseTransparent(true);
         region.setVisible(false);
         region.visibleProperty().bind(heatmap.visibleProperty().and(heatmap.imageProperty().isNotNull()));
-        getChildren().add(content);
+        ruler.setId("ruler");
+        ruler.getStyleClass().add("ruler");
+        ruler.setMouseTransparent(true);
+        ruler.setVisible(false);
+        ruler.strokeWidthProperty().bind(javafx.beans.binding.Bindings.divide(2.0, zoom));
+        rulerText.setId("rulerText");
+        rulerText.getStyleClass().add("ruler-text");
+        rulerText.setMouseTransparent(true);
+        rulerText.setVisible(false);
+        loupeView.setFitWidth(2 * LOUPE_RADIUS);
+        loupeView.setFitHeight(2 * LOUPE_RADIUS);
+        loupeView.setSmooth(true);
+        loupeView.setEffect(adjust);
+        loupeView.setClip(new javafx.scene.shape.Circle(LOUPE_RADIUS, LOUPE_RADIUS, LOUPE_RADIUS));
+        loupeRing.getStyleClass().add("loupe-ring");
+        loupe.setId("loupe");
+        loupe.setMouseTransparent(true);
+        loupe.setManaged(false);
+        loupe.setVisible(false);
+        getChildren().addAll(content, loupe);
         Rectangle clip = new Rectangle();
         clip.widthProperty().bind(widthProperty());
         clip.heightProperty().bind(heightProperty());
@@ -57,8 +88,27 @@ public final class ImageViewer extends Region {
         setOnMousePressed(e -> {
             dragX = e.getX();
             dragY = e.getY();
+            if (measuring && e.getButton() == MouseButton.PRIMARY && photo.getImage() != null) {
+                Point2D p = content.sceneToLocal(e.getSceneX(), e.getSceneY());
+                ruler.setStartX(p.getX());
+                ruler.setStartY(p.getY());
+                ruler.setEndX(p.getX());
+                ruler.setEndY(p.getY());
+                ruler.setVisible(true);
+                rulerText.setVisible(false);
+            }
         });
+        setOnMouseMoved(e -> moveLoupe(e.getX(), e.getY(), e.getSceneX(), e.getSceneY()));
+        setOnMouseExited(e -> loupe.setVisible(false));
         setOnMouseDragged(e -> {
+            moveLoupe(e.getX(), e.getY(), e.getSceneX(), e.getSceneY());
+            if (measuring && e.getButton() == MouseButton.PRIMARY && ruler.isVisible()) {
+                Point2D p = content.sceneToLocal(e.getSceneX(), e.getSceneY());
+                ruler.setEndX(p.getX());
+                ruler.setEndY(p.getY());
+                showMeasurement();
+                return;
+            }
             if (e.getButton() == MouseButton.PRIMARY || e.getButton() == MouseButton.MIDDLE) {
                 content.setTranslateX(content.getTranslateX() + e.getX() - dragX);
                 content.setTranslateY(content.getTranslateY() + e.getY() - dragY);
@@ -78,7 +128,11 @@ public final class ImageViewer extends Region {
 
     public void setImage(Image image) {
         photo.setImage(image);
+        loupeView.setImage(image);
         heatmap.setImage(null);
+        ruler.setVisible(false);
+        rulerText.setVisible(false);
+        measurement = null;
         quarterTurns = 0;
         flipped = false;
         adjust.setBrightness(0);
@@ -89,6 +143,69 @@ public final class ImageViewer extends Region {
     /** Swaps the displayed photograph (e.g. for the red-free view) without touching zoom, pan or the overlay. */
     public void replaceImage(Image image) {
         photo.setImage(image);
+        loupeView.setImage(image);
+    }
+
+    /** The magnifier: a circle following the pointer showing the image at three times the current zoom. */
+    public void setLoupe(boolean on) {
+        loupeOn = on;
+        if (!on) {
+            loupe.setVisible(false);
+        }
+    }
+
+    public boolean loupeOn() {
+        return loupeOn;
+    }
+
+    public boolean loupeShown() {
+        return loupe.isVisible();
+    }
+
+    private void moveLoupe(double x, double y, double sceneX, double sceneY) {
+        if (!loupeOn || photo.getImage() == null) {
+            return;
+        }
+        Point2D p = photo.sceneToLocal(sceneX, sceneY);
+        double span = 2 * LOUPE_RADIUS / (zoom.get() * LOUPE_FACTOR);
+        loupeView.setViewport(new javafx.geometry.Rectangle2D(p.getX() - span / 2, p.getY() - span / 2, span, span));
+        loupe.relocate(x - LOUPE_RADIUS, y - LOUPE_RADIUS);
+        loupe.setVisible(true);
+    }
+
+    /**
+     * Measuring: while on, a drag draws a line on the image and labels its length with {@code text} (given the
+     * displacement in image pixels: millimetres where the pixel spacing is known).
+     */
+    public void setMeasuring(boolean on, java.util.function.BiFunction<Double, Double, String> text) {
+        measuring = on;
+        if (text != null) {
+            measureText = text;
+        }
+        if (!on) {
+            ruler.setVisible(false);
+            rulerText.setVisible(false);
+        }
+    }
+
+    public boolean measuring() {
+        return measuring;
+    }
+
+    /** The last measurement's label, or null. */
+    public String measurement() {
+        return measurement;
+    }
+
+    private void showMeasurement() {
+        double dx = ruler.getEndX() - ruler.getStartX();
+        double dy = ruler.getEndY() - ruler.getStartY();
+        measurement = measureText.apply(dx, dy);
+        rulerText.setText(measurement);
+        rulerText.setX(ruler.getEndX() + 8 / zoom.get());
+        rulerText.setY(ruler.getEndY() - 8 / zoom.get());
+        rulerText.setFont(javafx.scene.text.Font.font("System", javafx.scene.text.FontWeight.BOLD, 15 / zoom.get()));
+        rulerText.setVisible(true);
     }
 
     /** Brightness and contrast of the photograph (not the heatmap), each in [-1, 1]. */

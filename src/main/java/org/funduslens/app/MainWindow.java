@@ -152,6 +152,8 @@ public final class MainWindow {
     private int selectedDiagnosis;
 
     private CompareWindow lastComparison;
+    private final javafx.scene.control.CheckMenuItem loupeItem = new javafx.scene.control.CheckMenuItem("_Loupe\tL");
+    private final javafx.scene.control.CheckMenuItem measureItem = new javafx.scene.control.CheckMenuItem("_Measure (drag a line)\tM");
 
     public MainWindow(Stage stage, Path bundleDir) {
         this.stage = stage;
@@ -209,6 +211,14 @@ public final class MainWindow {
                             : e.getCode() == javafx.scene.input.KeyCode.R ? Decision.Referral.ROUTINE : Decision.Referral.NONE;
                     referralGroup.getToggles().stream().filter(t -> r.equals(t.getUserData())).findFirst()
                             .ifPresent(referralGroup::selectToggle);
+                    e.consume();
+                }
+                case L -> {
+                    loupeItem.setSelected(!loupeItem.isSelected());
+                    e.consume();
+                }
+                case M -> {
+                    measureItem.setSelected(!measureItem.isSelected());
                     e.consume();
                 }
                 case OPEN_BRACKET, CLOSE_BRACKET -> {
@@ -348,6 +358,10 @@ public final class MainWindow {
         out.setAccelerator(KeyCombination.keyCombination("Shortcut+Minus"));
         out.setOnAction(e -> viewer.zoomOut());
         // single-letter keys (H, G, A, 1-5, U, R, N) are handled by the scene's key filter, which leaves text fields alone
+        loupeItem.setId("loupeMenu");
+        loupeItem.selectedProperty().addListener((o, a, b) -> viewer.setLoupe(b));
+        measureItem.setId("measureMenu");
+        measureItem.selectedProperty().addListener((o, a, b) -> viewer.setMeasuring(b, this::measureLabel));
         MenuItem toggle = new MenuItem("Toggle _Heatmap\tH");
         toggle.setOnAction(e -> showHeatmap.setSelected(!showHeatmap.isSelected()));
         MenuItem rotate = new MenuItem("_Rotate 90\u00B0");
@@ -375,7 +389,8 @@ public final class MainWindow {
         reset.setOnAction(e -> viewer.adjust(0, 0));
         this.redFreeItem = redFree;
         Menu view = new Menu("_View", null, fit, actual, in, out, rotate, flip, new javafx.scene.control.SeparatorMenuItem(),
-                redFree, brighter, darker, moreContrast, lessContrast, reset, new javafx.scene.control.SeparatorMenuItem(), toggle);
+                redFree, brighter, darker, moreContrast, lessContrast, reset, new javafx.scene.control.SeparatorMenuItem(), loupeItem,
+                measureItem, new javafx.scene.control.SeparatorMenuItem(), toggle);
 
         modelsMenu.setId("modelsMenu");
         refreshModelsMenu();
@@ -834,6 +849,14 @@ public final class MainWindow {
             result.getValue().forEach((h, bi) -> renderedMaps.put(h, SwingFXUtils.toFXImage(bi, null)));
             showReading(r);
         });
+    }
+
+    /** A measured line's label: millimetres where the image states its pixel spacing, else pixels. */
+    private String measureLabel(double dx, double dy) {
+        double px = Math.hypot(dx, dy);
+        Double mm = shownImage == null ? null : shownImage.distanceMm(dx, dy);
+        return mm == null ? String.format(Locale.ROOT, "%.0f px (no pixel spacing in this file)", px)
+                : String.format(Locale.ROOT, "%.2f mm (%.0f px)", mm, px);
     }
 
     /** An OCT volume: its B-scans one at a time (slider, [ and ]); no bundle reads them, and the panel says so. */

@@ -18,9 +18,16 @@ public final class FundusImage {
     private final int sourceBitDepth;
     private final boolean sourceGrey;
     private final Eye eye;
+    private final double[] pixelSpacingMm;
 
     public FundusImage(Path source, String description, int width, int height, byte[] rgb,
                        int sourceBitDepth, boolean sourceGrey, Eye eye) {
+        this(source, description, width, height, rgb, sourceBitDepth, sourceGrey, eye, null);
+    }
+
+    /** {@code pixelSpacingMm}: row and column spacing in millimetres (DICOM Pixel Spacing), or null where unknown. */
+    public FundusImage(Path source, String description, int width, int height, byte[] rgb,
+                       int sourceBitDepth, boolean sourceGrey, Eye eye, double[] pixelSpacingMm) {
         if (width <= 0 || height <= 0 || rgb.length != width * height * 3) {
             throw new IllegalArgumentException("raster size does not match " + width + "x" + height);
         }
@@ -32,6 +39,22 @@ public final class FundusImage {
         this.sourceBitDepth = sourceBitDepth;
         this.sourceGrey = sourceGrey;
         this.eye = Objects.requireNonNull(eye);
+        this.pixelSpacingMm = pixelSpacingMm != null && pixelSpacingMm.length == 2 && pixelSpacingMm[0] > 0 && pixelSpacingMm[1] > 0
+                ? pixelSpacingMm.clone() : null;
+    }
+
+    /** The length in millimetres of a displacement of (dx, dy) pixels; null without a pixel spacing. */
+    public Double distanceMm(double dxPixels, double dyPixels) {
+        if (pixelSpacingMm == null) {
+            return null;
+        }
+        // DICOM Pixel Spacing is row spacing (between rows, so vertical) then column spacing (horizontal)
+        return Math.hypot(dxPixels * pixelSpacingMm[1], dyPixels * pixelSpacingMm[0]);
+    }
+
+    /** Row and column pixel spacing in millimetres, or null where the file does not state it. */
+    public double[] pixelSpacingMm() {
+        return pixelSpacingMm == null ? null : pixelSpacingMm.clone();
     }
 
     /** The file the image was read from; null when it came from elsewhere (a PACS, say). */

@@ -150,7 +150,7 @@ public final class ImageLoader {
             DicomImages.Picture p = DicomImages.render(DicomParser.read(file, true), frame);
             Eye eye = "R".equals(p.info().laterality()) ? Eye.OD : "L".equals(p.info().laterality()) ? Eye.OS : Eye.UNKNOWN;
             return new FundusImage(file, file.getFileName() + " \u2014 OCT B-scan " + (frame + 1) + "/" + p.info().frames(),
-                    p.width(), p.height(), p.rgb(), p.bitsStored(), p.grey(), eye);
+                    p.width(), p.height(), p.rgb(), p.bitsStored(), p.grey(), eye, p.info().pixelSpacing());
         } catch (DicomException e) {
             throw new ImageLoadException(file, e.getMessage().substring(e.getMessage().indexOf(": ") + 2), e);
         } catch (OutOfMemoryError e) {
@@ -179,7 +179,7 @@ public final class ImageLoader {
         Eye eye = "R".equals(info.laterality()) ? Eye.OD : "L".equals(info.laterality()) ? Eye.OS : Eye.UNKNOWN;
         String what = file.getFileName() + " \u2014 " + SopClass.shortName(info.sopClassUid())
                 + (info.frames() > 1 ? " frame " + (frame + 1) + "/" + info.frames() : "");
-        return new FundusImage(file, what, p.width(), p.height(), p.rgb(), p.bitsStored(), p.grey(), eye);
+        return new FundusImage(file, what, p.width(), p.height(), p.rgb(), p.bitsStored(), p.grey(), eye, info.pixelSpacing());
     }
 
     static void checkSize(Path file, long w, long h) throws ImageLoadException {

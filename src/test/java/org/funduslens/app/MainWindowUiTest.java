@@ -303,6 +303,29 @@ class MainWindowUiTest {
         }
         Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("dicom-op.png");
         WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(shot)).get();
+
+        // measure in millimetres (the file's Pixel Spacing is 0.005768 mm) and look through the loupe
+        robot.clickOn("#photoView");
+        robot.type(javafx.scene.input.KeyCode.M).type(javafx.scene.input.KeyCode.H);
+        javafx.geometry.Bounds b = robot.lookup("#photoView").query().localToScreen(robot.lookup("#photoView").query().getBoundsInLocal());
+        double y = b.getMinY() + b.getHeight() * 0.45;
+        robot.drag(b.getMinX() + b.getWidth() * 0.30, y).dropTo(new javafx.geometry.Point2D(b.getMinX() + b.getWidth() * 0.62, y));
+        WaitForAsyncUtils.waitForFxEvents();
+        String m = window().viewer().measurement();
+        assertNotNull(m, "a measurement");
+        java.util.regex.Matcher mm = java.util.regex.Pattern.compile("([0-9.]+) mm \\(([0-9]+) px\\)").matcher(m);
+        assertTrue(mm.matches(), m);
+        assertEquals(Double.parseDouble(mm.group(2)) * 0.005768, Double.parseDouble(mm.group(1)), 0.006, m);
+        assertTrue(Double.parseDouble(mm.group(2)) > 300, "a third of a 1536-pixel image: " + m);
+        robot.type(javafx.scene.input.KeyCode.L);
+        robot.moveTo(new javafx.geometry.Point2D(b.getMinX() + b.getWidth() * 0.72, b.getMinY() + b.getHeight() * 0.80));
+        robot.moveBy(3, 2);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(window().viewer().loupeShown(), "the loupe follows the pointer");
+        Path tools = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("ruler-and-loupe.png");
+        WaitForAsyncUtils.asyncFx(() -> window().saveScreenshot(tools)).get();
+        robot.type(javafx.scene.input.KeyCode.L).type(javafx.scene.input.KeyCode.M).type(javafx.scene.input.KeyCode.H);
+        assertFalse(window().viewer().measuring());
     }
 
     @Test
