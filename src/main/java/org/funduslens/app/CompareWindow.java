@@ -53,7 +53,7 @@ public final class CompareWindow {
         stage.initOwner(owner);
         stage.setTitle("FundusLens \u2014 compare backbones \u2014 " + image.description());
         Scene scene = new Scene(root, 1400, 820);
-        scene.getStylesheets().add(getClass().getResource("funduslens.css").toExternalForm());
+        Theme.apply(scene);
         root.getStyleClass().add("main-window");
         summary.setId("compareSummary");
         summary.getStyleClass().add("section-title");

@@ -42,6 +42,8 @@ public final class FundusLensApp extends Application {
         stage.setTitle("FundusLens");
         stage.setWidth(1280);
         stage.setHeight(820);
+        restoreBounds(stage);
+        stage.setOnHidden(e -> saveBounds(stage));
         stage.show();
         if (image != null) {
             window.openImage(image);
@@ -52,6 +54,31 @@ public final class FundusLensApp extends Application {
                 window.saveScreenshot(target);
                 Platform.exit();
             });
+        }
+    }
+
+    /** The window's last place and size, where it is still on a screen (a monitor may have gone). */
+    private static void restoreBounds(Stage stage) {
+        org.funduslens.util.Settings.WindowBounds b = org.funduslens.util.Settings.load().window();
+        if (b == null || b.width() < 400 || b.height() < 300) {
+            return;
+        }
+        if (javafx.stage.Screen.getScreensForRectangle(b.x(), b.y(), b.width(), b.height()).isEmpty()) {
+            return;
+        }
+        stage.setX(b.x());
+        stage.setY(b.y());
+        stage.setWidth(b.width());
+        stage.setHeight(b.height());
+        stage.setMaximized(b.maximized());
+    }
+
+    private static void saveBounds(Stage stage) {
+        try {
+            org.funduslens.util.Settings.load().withWindow(new org.funduslens.util.Settings.WindowBounds(stage.getX(), stage.getY(),
+                    stage.getWidth(), stage.getHeight(), stage.isMaximized())).save();
+        } catch (java.io.IOException e) {
+            // the window's place is a convenience; a read-only data folder must not stop the application closing
         }
     }
 

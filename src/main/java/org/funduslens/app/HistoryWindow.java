@@ -94,7 +94,7 @@ public final class HistoryWindow {
         BorderPane root = new BorderPane(table, top, null, status, null);
         root.getStyleClass().add("main-window");
         Scene scene = new Scene(root, 1280, 600);
-        scene.getStylesheets().add(getClass().getResource("funduslens.css").toExternalForm());
+        Theme.apply(scene);
         stage.setScene(scene);
         search.textProperty().addListener((o, a, b) -> filter(b));
         reload();

@@ -152,6 +152,9 @@ public final class MainWindow {
     private int selectedDiagnosis;
 
     private CompareWindow lastComparison;
+    private final javafx.scene.control.Hyperlink details = new javafx.scene.control.Hyperlink("Details\u2026");
+    private Throwable lastFailure;
+    private String lastFailureMessage;
     private final javafx.scene.control.CheckMenuItem loupeItem = new javafx.scene.control.CheckMenuItem("_Loupe\tL");
     private final javafx.scene.control.CheckMenuItem measureItem = new javafx.scene.control.CheckMenuItem("_Measure (drag a line)\tM");
 
@@ -177,7 +180,7 @@ public final class MainWindow {
 
     public Scene scene() {
         Scene scene = new Scene(root, 1280, 820);
-        scene.getStylesheets().add(MainWindow.class.getResource("funduslens.css").toExternalForm());
+        Theme.apply(scene);
         // without the mouse: A agrees, 1-5 sets the confidence, U/R/N the referral, Ctrl+Enter saves; H heatmap, G red-free
         scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
             if (e.getTarget() instanceof javafx.scene.control.TextInputControl && !e.isShortcutDown()) {
@@ -337,13 +340,17 @@ public final class MainWindow {
         MenuItem export = new MenuItem("_Export Decisions as CSV\u2026");
         export.setId("exportMenu");
         export.setOnAction(e -> chooseExport());
+        MenuItem settings = new MenuItem("_Settings\u2026");
+        settings.setId("settingsMenu");
+        settings.setAccelerator(KeyCombination.keyCombination("Shortcut+Comma"));
+        settings.setOnAction(e -> showSettings());
         MenuItem quit = new MenuItem("_Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());
         recentMenu.setId("recentMenu");
         refreshRecentMenu(recent.list());
         Menu file = new Menu("_File", null, open, folder, dicom, pacs, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), history, export,
-                new javafx.scene.control.SeparatorMenuItem(), quit);
+                new javafx.scene.control.SeparatorMenuItem(), settings, quit);
 
         MenuItem fit = new MenuItem("_Fit to Window");
         fit.setAccelerator(KeyCombination.keyCombination("Shortcut+0"));
@@ -592,7 +599,11 @@ public final class MainWindow {
         activity.getStyleClass().add("muted");
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        HBox bar = new HBox(14, imageStatus, eyeBadge, new Separator(javafx.geometry.Orientation.VERTICAL), modelStatus,
+        details.setId("errorDetails");
+        details.setVisible(false);
+        details.setManaged(false);
+        details.setOnAction(e -> showErrorDetails());
+        HBox bar = new HBox(14, imageStatus, details, eyeBadge, new Separator(javafx.geometry.Orientation.VERTICAL), modelStatus,
                 new Separator(javafx.geometry.Orientation.VERTICAL), providerStatus, grow, activity, timingStatus, progress);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(4, 10, 4, 10));
@@ -745,7 +756,7 @@ public final class MainWindow {
         modelStatus.setText("Loading model\u2026");
         runInBackground("Loading model\u2026", () -> {
             try {
-                return Analyzer.open(bundleDir, true);
+                return Analyzer.open(bundleDir, org.funduslens.util.Settings.load().preferGpu());
             } catch (BundleException e) {
                 throw new UserFacingException(e.getMessage(), e);
             }
@@ -813,6 +824,9 @@ public final class MainWindow {
             reading.set(null);
             renderedMaps.clear();
             shownImage = img;
+            details.setVisible(false);
+            details.setManaged(false);
+            imageStatus.getStyleClass().remove("error");
             viewer.setImage(redFreeItem != null && redFreeItem.isSelected() ? redFree(img) : toFx(img));
             placeholder.setVisible(false);
             imageStatus.setText(img.description() + "  " + img.width() + "\u00D7" + img.height());
@@ -1396,6 +1410,18 @@ public final class MainWindow {
         return lastComparison;
     }
 
+    /** The settings window; saving re-dresses this window at once. */
+    public SettingsDialog showSettings() {
+        SettingsDialog d = new SettingsDialog(stage, s -> {
+            if (root.getScene() != null) {
+                Theme.apply(root.getScene(), s);
+            }
+            refreshModelsMenu();
+        });
+        d.show();
+        return d;
+    }
+
     /** Past decisions, searchable and exportable; null where the log could not be opened. */
     public HistoryWindow showHistory() {
         if (log == null) {
@@ -1432,8 +1458,7 @@ public final class MainWindow {
             showError("No model bundle is loaded yet.");
             return null;
         }
-        ModelCardDialog d = new ModelCardDialog(stage, analyzer.bundle(), analyzer.session(),
-                MainWindow.class.getResource("funduslens.css").toExternalForm());
+        ModelCardDialog d = new ModelCardDialog(stage, analyzer.bundle(), analyzer.session());
         d.show();
         return d.stage();
     }
@@ -1493,6 +1518,10 @@ public final class MainWindow {
                     : "Something went wrong: " + t;
             org.slf4j.LoggerFactory.getLogger(MainWindow.class).warn(message, t);
             showError(message);
+            lastFailure = t;
+            lastFailureMessage = message;
+            details.setVisible(true);
+            details.setManaged(true);
             finished();
         });
         worker.submit(task);
@@ -1521,6 +1550,29 @@ public final class MainWindow {
         }
         imageStatus.setText(message);
         imageStatus.getStyleClass().add("error");
+    }
+
+    /** The last error in full: the plain sentence, then what lay behind it, for a colleague in IT or a bug report. */
+    public javafx.scene.control.Alert showErrorDetails() {
+        if (lastFailure == null) {
+            return null;
+        }
+        javafx.scene.control.Alert a = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.ERROR);
+        a.initOwner(stage);
+        a.setTitle("FundusLens \u2014 what went wrong");
+        a.setHeaderText(lastFailureMessage);
+        a.setContentText("The details below are for IT or a bug report; nothing was saved from the step that failed.");
+        java.io.StringWriter trace = new java.io.StringWriter();
+        lastFailure.printStackTrace(new java.io.PrintWriter(trace));
+        javafx.scene.control.TextArea text = new javafx.scene.control.TextArea("FundusLens " + org.funduslens.util.AppVersion.text()
+                + ", Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + "\n\n" + trace);
+        text.setEditable(false);
+        text.setId("errorDetailsText");
+        text.setPrefRowCount(16);
+        a.getDialogPane().setExpandableContent(text);
+        a.getDialogPane().setExpanded(true);
+        a.show();
+        return a;
     }
 
     /** Runs {@code action} on the FX thread once no background work is pending. */

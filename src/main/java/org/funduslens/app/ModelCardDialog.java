@@ -34,7 +34,7 @@ final class ModelCardDialog {
     private final Stage stage = new Stage();
     private final Label verifyResult = new Label();
 
-    ModelCardDialog(Window owner, ModelBundle bundle, InferenceSession session, String stylesheet) {
+    ModelCardDialog(Window owner, ModelBundle bundle, InferenceSession session) {
         BundleManifest m = bundle.manifest();
         stage.initOwner(owner);
         stage.initModality(Modality.WINDOW_MODAL);
@@ -144,7 +144,7 @@ final class ModelCardDialog {
         root.setPadding(new Insets(16));
         root.getStyleClass().add("model-card");
         Scene scene = new Scene(root, 760, 640);
-        scene.getStylesheets().add(stylesheet);
+        Theme.apply(scene);
         stage.setScene(scene);
     }
 

@@ -125,7 +125,7 @@ public final class PacsDialog {
         box.setPadding(new Insets(14));
         box.getStyleClass().add("side-panel");
         Scene scene = new Scene(box, 900, 560);
-        scene.getStylesheets().add(getClass().getResource("funduslens.css").toExternalForm());
+        Theme.apply(scene);
         stage.setScene(scene);
     }
 

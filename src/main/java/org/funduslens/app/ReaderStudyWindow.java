@@ -120,7 +120,7 @@ public final class ReaderStudyWindow {
         stage.initOwner(owner);
         stage.setTitle("FundusLens \u2014 reader study: " + study.protocol().title());
         Scene scene = new Scene(root, 1280, 820);
-        scene.getStylesheets().add(getClass().getResource("funduslens.css").toExternalForm());
+        Theme.apply(scene);
         root.getStyleClass().add("main-window");
         scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, this::readingKeys);
         stage.setScene(scene);

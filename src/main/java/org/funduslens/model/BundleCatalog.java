@@ -45,6 +45,13 @@ public final class BundleCatalog {
         if (!user.toAbsolutePath().normalize().equals(BundleLocator.modelsDir().toAbsolutePath().normalize())) {
             scan(user, false, out);
         }
+        String extra = org.funduslens.util.Settings.load().bundlesFolder();
+        if (extra != null && !extra.isBlank()) {
+            Path p = Path.of(extra).toAbsolutePath().normalize();
+            if (out.stream().noneMatch(e -> e.dir().getParent() != null && e.dir().getParent().equals(p))) {
+                scan(p, false, out);
+            }
+        }
         return out;
     }
 

@@ -508,6 +508,13 @@ class MainWindowUiTest {
         String status = text(robot, "#imageStatus");
         assertTrue(status.startsWith("scan-broken.jpg: "), status);
         assertFalse(status.contains("\n"));
+        assertTrue(robot.lookup("#errorDetails").query().isVisible(), "a Details link beside the sentence");
+        javafx.scene.control.Alert alert = WaitForAsyncUtils.asyncFx(() -> window().showErrorDetails()).get();
+        WaitForAsyncUtils.waitForFxEvents();
+        String trace = ((javafx.scene.control.TextArea) alert.getDialogPane().getExpandableContent()).getText();
+        assertTrue(trace.contains("ImageLoadException"), trace);
+        assertEquals(status, alert.getHeaderText());
+        robot.interact(alert::close);
         robot.interact(() -> window().openImage(TestData.shared().resolve("fundus/hrf/13_h.jpg")));
         assertNotNull(awaitReading());
         assertTrue(robot.lookup("#diagnosis2").tryQuery().isPresent());
@@ -538,5 +545,23 @@ class MainWindowUiTest {
         robot.type(javafx.scene.input.KeyCode.OPEN_BRACKET);
         awaitIdle();
         assertTrue(text(robot, "#imageStatus").contains("OCT B-scan 3/7"), text(robot, "#imageStatus"));
+    }
+
+    @Test
+    void settingsChangeTheThemeAndTextSizeAtOnce(FxRobot robot) throws Exception {
+        awaitIdle();
+        javafx.scene.Scene scene = window().viewer().getScene();
+        assertTrue(scene.getStylesheets().stream().anyMatch(x -> x.endsWith("funduslens-dark.css")), "dark by default");
+        SettingsDialog d = WaitForAsyncUtils.asyncFx(() -> window().showSettings()).get();
+        robot.interact(() -> d.choose("Light", "Large", true));
+        robot.clickOn("#settingsSave");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(scene.getStylesheets().stream().anyMatch(x -> x.endsWith("funduslens-dark.css")), "light now");
+        assertTrue(scene.getRoot().getStyle().contains("-fx-font-size: 15.0px"), scene.getRoot().getStyle());
+        assertEquals("light", org.funduslens.util.Settings.load().theme());
+        robot.interact(() -> d.choose("Dark", "Normal", true));
+        robot.clickOn("#settingsSave");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(scene.getStylesheets().stream().anyMatch(x -> x.endsWith("funduslens-dark.css")));
     }
 }
