@@ -369,6 +369,21 @@ public final class MainWindow {
         loupeItem.selectedProperty().addListener((o, a, b) -> viewer.setLoupe(b));
         measureItem.setId("measureMenu");
         measureItem.selectedProperty().addListener((o, a, b) -> viewer.setMeasuring(b, this::measureLabel));
+        MenuItem sideBySide = new MenuItem("_Side by Side with Another Image\u2026");
+        sideBySide.setId("sideBySideMenu");
+        sideBySide.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
+        sideBySide.setOnAction(e -> {
+            if (shownImage == null) {
+                showError("Open an image first; then choose the one to set beside it.");
+                return;
+            }
+            FileChooser fc = new FileChooser();
+            fc.setTitle("The image to set beside " + shownImage.description());
+            File f = fc.showOpenDialog(stage);
+            if (f != null) {
+                sideBySide(f.toPath());
+            }
+        });
         MenuItem toggle = new MenuItem("Toggle _Heatmap\tH");
         toggle.setOnAction(e -> showHeatmap.setSelected(!showHeatmap.isSelected()));
         MenuItem rotate = new MenuItem("_Rotate 90\u00B0");
@@ -397,7 +412,7 @@ public final class MainWindow {
         this.redFreeItem = redFree;
         Menu view = new Menu("_View", null, fit, actual, in, out, rotate, flip, new javafx.scene.control.SeparatorMenuItem(),
                 redFree, brighter, darker, moreContrast, lessContrast, reset, new javafx.scene.control.SeparatorMenuItem(), loupeItem,
-                measureItem, new javafx.scene.control.SeparatorMenuItem(), toggle);
+                measureItem, sideBySide, new javafx.scene.control.SeparatorMenuItem(), toggle);
 
         modelsMenu.setId("modelsMenu");
         refreshModelsMenu();
@@ -1408,6 +1423,16 @@ public final class MainWindow {
     /** The comparison window opened last, or null. */
     public CompareWindow lastComparison() {
         return lastComparison;
+    }
+
+    /** The shown image and another side by side (two visits of one eye, or right against left). */
+    public SideBySideWindow sideBySide(Path other) {
+        if (shownImage == null) {
+            return null;
+        }
+        SideBySideWindow w = new SideBySideWindow(stage, shownImage, other);
+        w.show();
+        return w;
     }
 
     /** The settings window; saving re-dresses this window at once. */

@@ -564,4 +564,24 @@ class MainWindowUiTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(scene.getStylesheets().stream().anyMatch(x -> x.endsWith("funduslens-dark.css")));
     }
+
+    @Test
+    void twoEyesSideBySide(FxRobot robot) throws Exception {
+        Path right = TestData.ophthalmicDicom(dataDir, TestData.shared().resolve("fundus/chase_db1/Image_05R.jpg"), "od.dcm", "-oph", "R");
+        Path left = TestData.ophthalmicDicom(dataDir, TestData.shared().resolve("fundus/chase_db1/Image_01L.jpg"), "os.dcm", "-oph", "L");
+        awaitIdle();
+        robot.interact(() -> window().openImage(right));
+        awaitReading();
+        SideBySideWindow w = WaitForAsyncUtils.asyncFx(() -> window().sideBySide(left)).get();
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(() -> !w.busy()).get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(text(robot, "#leftCaption").startsWith("OD \u2014 right eye"), text(robot, "#leftCaption"));
+        assertTrue(text(robot, "#rightCaption").startsWith("OS \u2014 left eye"), text(robot, "#rightCaption"));
+        Path shot = Path.of(System.getProperty("funduslens.screenshots.dir", "docs/screenshots")).resolve("side-by-side.png");
+        WaitForAsyncUtils.asyncFx(() -> {
+            w.saveScreenshot(shot);
+            return null;
+        }).get();
+        robot.interact(() -> w.stage().close());
+    }
 }
