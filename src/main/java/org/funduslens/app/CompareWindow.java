@@ -168,20 +168,7 @@ public final class CompareWindow {
     }
 
     private Region row(int side, int rank, Diagnosis d, boolean demo) {
-        Label name = new Label((rank + 1) + ".  " + d.name());
-        name.getStyleClass().add("diagnosis-name");
-        Label pct = new Label(String.format(Locale.ROOT, "%.1f%%", d.probability() * 100));
-        pct.getStyleClass().add("diagnosis-probability");
-        Region grow = new Region();
-        HBox.setHgrow(grow, Priority.ALWAYS);
-        ProgressBar bar = new ProgressBar(d.probability());
-        bar.setMaxWidth(Double.MAX_VALUE);
-        bar.getStyleClass().add(demo ? "demo-bar" : "probability-bar");
-        VBox row = new VBox(3, new HBox(6, name, grow, pct), bar, new Label(d.code() + (demo ? "   \u00B7 DEMO" : "")));
-        row.getStyleClass().add("diagnosis-row");
-        row.setId("compare" + side + "diagnosis" + rank);
-        row.setOnMouseClicked(e -> select(side, rank));
-        return row;
+        return Rows.diagnosis(rank, d, demo, "compare" + side + "diagnosis" + rank, () -> select(side, rank));
     }
 
     private void select(int side, int rank) {

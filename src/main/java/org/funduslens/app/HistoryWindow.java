@@ -63,18 +63,18 @@ public final class HistoryWindow {
         top.setAlignment(Pos.CENTER_LEFT);
         top.setPadding(new Insets(10));
         table.setId("historyTable");
-        table.getColumns().add(col("#", e -> Long.toString(e.id()), 50));
-        table.getColumns().add(col("When", e -> WHEN.format(e.decision().recordedAt()), 130));
-        table.getColumns().add(col("Image", e -> Path.of(e.decision().imagePath()).getFileName().toString(), 200));
-        table.getColumns().add(col("AI first", e -> e.decision().aiTop().isEmpty() ? "" : e.decision().aiTop().get(0).name(), 170));
-        table.getColumns().add(col("Decision", e -> e.decision().decisionName()
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("#", e -> Long.toString(e.id()), 50));
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("When", e -> WHEN.format(e.decision().recordedAt()), 130));
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("Image", e -> Path.of(e.decision().imagePath()).getFileName().toString(), 200));
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("AI first", e -> e.decision().aiTop().isEmpty() ? "" : e.decision().aiTop().get(0).name(), 170));
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("Decision", e -> e.decision().decisionName()
                 + (e.decision().differential().isEmpty() ? "" : "  (then " + String.join(", ", e.decision().differential()) + ")"), 230));
-        table.getColumns().add(col("Agrees", e -> e.decision().agreesWithAi() ? "yes" : "no", 60));
-        table.getColumns().add(col("Conf.", e -> Integer.toString(e.decision().confidence()), 50));
-        table.getColumns().add(col("Referral", e -> e.decision().referral() == null ? ""
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("Agrees", e -> e.decision().agreesWithAi() ? "yes" : "no", 60));
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("Conf.", e -> Integer.toString(e.decision().confidence()), 50));
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("Referral", e -> e.decision().referral() == null ? ""
                 : e.decision().referral().name().toLowerCase(Locale.ROOT), 80));
-        table.getColumns().add(col("Bundle", e -> e.decision().bundleId() + (e.decision().demo() ? " [DEMO]" : ""), 180));
-        table.getColumns().add(col("Note", e -> e.decision().note(), 200));
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("Bundle", e -> e.decision().bundleId() + (e.decision().demo() ? " [DEMO]" : ""), 180));
+        table.getColumns().add(Rows.<DecisionLog.Entry>column("Note", e -> e.decision().note(), 200));
         table.setRowFactory(t -> {
             javafx.scene.control.TableRow<DecisionLog.Entry> row = new javafx.scene.control.TableRow<>();
             row.setOnMouseClicked(ev -> {
@@ -98,13 +98,6 @@ public final class HistoryWindow {
         stage.setScene(scene);
         search.textProperty().addListener((o, a, b) -> filter(b));
         reload();
-    }
-
-    private static TableColumn<DecisionLog.Entry, String> col(String name, Function<DecisionLog.Entry, String> value, double width) {
-        TableColumn<DecisionLog.Entry, String> c = new TableColumn<>(name);
-        c.setCellValueFactory(f -> new javafx.beans.property.ReadOnlyStringWrapper(value.apply(f.getValue())));
-        c.setPrefWidth(width);
-        return c;
     }
 
     /** Reads the log again (newest first) and applies the search. */

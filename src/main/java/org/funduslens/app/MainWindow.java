@@ -845,11 +845,7 @@ public final class MainWindow {
             viewer.setImage(redFreeItem != null && redFreeItem.isSelected() ? redFree(img) : toFx(img));
             placeholder.setVisible(false);
             imageStatus.setText(img.description() + "  " + img.width() + "\u00D7" + img.height());
-            eyeBadge.setText(switch (img.eye()) {
-                case OD -> "OD \u2014 right eye";
-                case OS -> "OS \u2014 left eye";
-                default -> "Eye not stated";
-            });
+            eyeBadge.setText(Rows.eye(img.eye()));
             stage.setTitle("FundusLens \u2014 " + img.description() + (analyzer != null && analyzer.bundle().demo() ? " \u2014 DEMO" : ""));
             clearResults("Analysing\u2026");
             analyze(img);
@@ -926,11 +922,7 @@ public final class MainWindow {
             viewer.setHeatmap(null);
             placeholder.setVisible(false);
             imageStatus.setText(img.description() + "  " + img.width() + "\u00D7" + img.height());
-            eyeBadge.setText(switch (img.eye()) {
-                case OD -> "OD \u2014 right eye";
-                case OS -> "OS \u2014 left eye";
-                default -> "Eye not stated";
-            });
+            eyeBadge.setText(Rows.eye(img.eye()));
             frameLabel.setText("B-scan " + (frame + 1) + " of " + volumeFrames + "   ([ and ] step)");
             stage.setTitle("FundusLens \u2014 " + img.description());
             clearResults("OCT volume, " + volumeFrames + " B-scans: shown frame by frame and not analysed (the installed bundles "
@@ -999,28 +991,7 @@ public final class MainWindow {
     }
 
     private Node diagnosisRow(int rank, Diagnosis d, boolean demo) {
-        Label name = new Label((rank + 1) + ".  " + d.name());
-        name.getStyleClass().add("diagnosis-name");
-        name.setWrapText(true);
-        Label pct = new Label(String.format(Locale.ROOT, "%.1f%%", d.probability() * 100));
-        pct.getStyleClass().add("diagnosis-probability");
-        pct.setMinWidth(Region.USE_PREF_SIZE);
-        Region grow = new Region();
-        HBox.setHgrow(grow, Priority.ALWAYS);
-        HBox top = new HBox(6, name, grow, pct);
-        ProgressBar bar = new ProgressBar(d.probability());
-        bar.setMaxWidth(Double.MAX_VALUE);
-        bar.getStyleClass().add(demo ? "demo-bar" : "probability-bar");
-        Label code = new Label(d.code() + (demo ? "   \u00B7 DEMO" : ""));
-        code.getStyleClass().add("muted");
-        VBox row = new VBox(3, top, bar, code);
-        top.setMouseTransparent(true);
-        bar.setMouseTransparent(true);
-        code.setMouseTransparent(true);
-        row.setId("diagnosis" + rank);
-        row.getStyleClass().add("diagnosis-row");
-        row.setOnMouseClicked(e -> selectDiagnosis(rank));
-        return row;
+        return Rows.diagnosis(rank, d, demo, "diagnosis" + rank, () -> selectDiagnosis(rank));
     }
 
     private void selectDiagnosis(int i) {

@@ -108,11 +108,11 @@ public final class PacsDialog {
         retrieve.setOnAction(e -> retrieve(results.getSelectionModel().getSelectedItem()));
 
         results.setId("pacsResults");
-        results.getColumns().add(column("Patient", DicomWebClient.StudyRef::patientName, 180));
-        results.getColumns().add(column("Patient ID", DicomWebClient.StudyRef::patientId, 110));
-        results.getColumns().add(column("Date", r -> formatDate(r.date()), 100));
-        results.getColumns().add(column("Description", DicomWebClient.StudyRef::description, 220));
-        results.getColumns().add(column("Modalities", DicomWebClient.StudyRef::modalities, 90));
+        results.getColumns().add(Rows.<DicomWebClient.StudyRef>column("Patient", DicomWebClient.StudyRef::patientName, 180));
+        results.getColumns().add(Rows.<DicomWebClient.StudyRef>column("Patient ID", DicomWebClient.StudyRef::patientId, 110));
+        results.getColumns().add(Rows.<DicomWebClient.StudyRef>column("Date", r -> formatDate(r.date()), 100));
+        results.getColumns().add(Rows.<DicomWebClient.StudyRef>column("Description", DicomWebClient.StudyRef::description, 220));
+        results.getColumns().add(Rows.<DicomWebClient.StudyRef>column("Modalities", DicomWebClient.StudyRef::modalities, 90));
         results.setPlaceholder(new Label("Search to list studies."));
         results.setPrefHeight(260);
         status.setId("pacsStatus");
@@ -127,14 +127,6 @@ public final class PacsDialog {
         Scene scene = new Scene(box, 900, 560);
         Theme.apply(scene);
         stage.setScene(scene);
-    }
-
-    private static TableColumn<DicomWebClient.StudyRef, String> column(String name,
-            java.util.function.Function<DicomWebClient.StudyRef, String> value, double width) {
-        TableColumn<DicomWebClient.StudyRef, String> c = new TableColumn<>(name);
-        c.setCellValueFactory(f -> new javafx.beans.property.ReadOnlyStringWrapper(value.apply(f.getValue())));
-        c.setPrefWidth(width);
-        return c;
     }
 
     private static String formatDate(String dicomDate) {

@@ -190,11 +190,11 @@ public final class ReaderStudyWindow {
 
         readers.setId("readersTable");
         readers.getColumns().clear();
-        readers.getColumns().add(column("Reader", x -> x.reader().reader(), 120));
-        readers.getColumns().add(column("Profile", x -> ReportText.profile(x.reader()), 220));
-        readers.getColumns().add(column("Unaided", x -> x.unaided() + " / " + x.cases(), 90));
-        readers.getColumns().add(column("Aided", x -> x.aided() + " / " + x.cases(), 90));
-        readers.getColumns().add(column("Status", x -> x.done() ? "finished" : x.unaided() + x.aided() == 0 ? "not started" : "reading", 110));
+        readers.getColumns().add(Rows.<StudyWorkspace.Progress>column("Reader", x -> x.reader().reader(), 120));
+        readers.getColumns().add(Rows.<StudyWorkspace.Progress>column("Profile", x -> ReportText.profile(x.reader()), 220));
+        readers.getColumns().add(Rows.<StudyWorkspace.Progress>column("Unaided", x -> x.unaided() + " / " + x.cases(), 90));
+        readers.getColumns().add(Rows.<StudyWorkspace.Progress>column("Aided", x -> x.aided() + " / " + x.cases(), 90));
+        readers.getColumns().add(Rows.<StudyWorkspace.Progress>column("Status", x -> x.done() ? "finished" : x.unaided() + x.aided() == 0 ? "not started" : "reading", 110));
         readers.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         readers.setPrefHeight(260);
         refreshProgress();
@@ -272,14 +272,6 @@ public final class ReaderStudyWindow {
         } catch (DecisionLogException e) {
             coordinatorStatus.setText(e.getMessage());
         }
-    }
-
-    private static TableColumn<StudyWorkspace.Progress, String> column(String name,
-            java.util.function.Function<StudyWorkspace.Progress, String> value, double width) {
-        TableColumn<StudyWorkspace.Progress, String> c = new TableColumn<>(name);
-        c.setCellValueFactory(f -> new javafx.beans.property.ReadOnlyStringWrapper(value.apply(f.getValue())));
-        c.setPrefWidth(width);
-        return c;
     }
 
     private Node demoBanner() {
@@ -503,22 +495,8 @@ public final class ReaderStudyWindow {
             aiBox.getChildren().add(demo);
         }
         for (int i = 0; i < r.top().size(); i++) {
-            Diagnosis d = r.top().get(i);
-            Label name = new Label((i + 1) + ".  " + d.name());
-            name.getStyleClass().add("diagnosis-name");
-            name.setWrapText(true);
-            Label pct = new Label(String.format(Locale.ROOT, "%.1f%%", d.probability() * 100));
-            pct.getStyleClass().add("diagnosis-probability");
-            Region grow = new Region();
-            HBox.setHgrow(grow, Priority.ALWAYS);
-            ProgressBar bar = new ProgressBar(d.probability());
-            bar.setMaxWidth(Double.MAX_VALUE);
-            bar.getStyleClass().add(r.bundle().demo() ? "demo-bar" : "probability-bar");
-            VBox row = new VBox(3, new HBox(6, name, grow, pct), bar, new Label(d.code() + (r.bundle().demo() ? "   \u00B7 DEMO" : "")));
-            row.getStyleClass().add("diagnosis-row");
-            row.setId("aiDiagnosis" + i);
             int k = i;
-            row.setOnMouseClicked(e -> {
+            VBox row = Rows.diagnosis(i, r.top().get(i), r.bundle().demo(), "aiDiagnosis" + i, () -> {
                 selectedDiagnosis = k;
                 heatmapToggle.setSelected(true);
                 showMap();

@@ -91,12 +91,7 @@ public final class SideBySideWindow {
     }
 
     private static String caption(FundusImage img) {
-        String eye = switch (img.eye()) {
-            case OD -> "OD \u2014 right eye";
-            case OS -> "OS \u2014 left eye";
-            default -> "Eye not stated";
-        };
-        return eye + "   \u00B7   " + img.description() + "   " + img.width() + "\u00D7" + img.height();
+        return Rows.eye(img.eye()) + "   \u00B7   " + img.description() + "   " + img.width() + "\u00D7" + img.height();
     }
 
     public boolean busy() {

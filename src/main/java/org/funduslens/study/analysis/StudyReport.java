@@ -187,30 +187,13 @@ public record StudyReport(StudyProtocol protocol, List<String> readers, Map<Stri
                 }
             }
         }
-        OrAnalysis.Result accOr = null;
-        String accNote;
-        try {
-            accOr = OrAnalysis.analyze(MrmcData.of("the read log", acc), OrAnalysis.Metric.ACCURACY, OrAnalysis.Covariance.JACKKNIFE, 0.05);
-            accNote = null;
-        } catch (IOException e) {
-            accNote = "Not computed: " + e.getMessage();
-        } catch (RuntimeException e) {
-            accNote = DEGENERATE;
-        }
-        OrAnalysis.Result aucOr = null;
-        String aucNote;
-        if (!bothClasses) {
-            aucNote = "Not computed: the study needs a normal label and reference cases both normal and abnormal.";
-        } else {
-            try {
-                aucOr = OrAnalysis.analyze(MrmcData.of("the read log", auc), OrAnalysis.Metric.AUC, OrAnalysis.Covariance.DELONG, 0.05);
-                aucNote = null;
-            } catch (IOException e) {
-                aucNote = "Not computed: " + e.getMessage();
-            } catch (RuntimeException e) {
-                aucNote = DEGENERATE;
-            }
-        }
+        Mrmc accuracy = mrmc(acc, OrAnalysis.Metric.ACCURACY, OrAnalysis.Covariance.JACKKNIFE);
+        Mrmc area = bothClasses ? mrmc(auc, OrAnalysis.Metric.AUC, OrAnalysis.Covariance.DELONG)
+                : new Mrmc(null, "Not computed: the study needs a normal label and reference cases both normal and abnormal.");
+        OrAnalysis.Result accOr = accuracy.result();
+        String accNote = accuracy.note();
+        OrAnalysis.Result aucOr = area.result();
+        String aucNote = area.note();
         int ai1 = 0;
         int aik = 0;
         int aiN = 0;
@@ -252,6 +235,19 @@ public record StudyReport(StudyProtocol protocol, List<String> readers, Map<Stri
         }
         return new StudyReport(p, List.copyOf(readers), profiles, perReader, arms, mcnemar, accOr, accNote, aucOr, aucNote,
                 Proportion.of(ai1, aiN), Proportion.of(aik, aiN), perDiagnosis, roc, ref.size(), reads.size());
+    }
+
+    private record Mrmc(OrAnalysis.Result result, String note) {}
+
+    /** The Obuchowski-Rockette analysis of the rows, or why there is none. */
+    private static Mrmc mrmc(List<String[]> rows, OrAnalysis.Metric metric, OrAnalysis.Covariance cov) {
+        try {
+            return new Mrmc(OrAnalysis.analyze(MrmcData.of("the read log", rows), metric, cov, 0.05), null);
+        } catch (IOException e) {
+            return new Mrmc(null, "Not computed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return new Mrmc(null, DEGENERATE);
+        }
     }
 
     /** 1..2L: a normal first answer at high confidence is 1, an abnormal one at high confidence is 2L. */
