@@ -183,6 +183,8 @@ class ReaderStudyUiTest {
         WaitForAsyncUtils.asyncFx(() -> w.saveHtmlReport(html)).get();
         String report = Files.readString(html);
         assertTrue(report.contains("dr-a") && report.contains("dr-b") && report.contains("<svg") && report.contains("McNemar"));
+        assertTrue(report.contains("Reader subgroups") && report.contains("<td>India</td>") && report.contains("under 5 years"),
+                "subgroups by country and experience");
 
         // the read log: 20 reads, the chain intact, the AI recorded on aided reads only
         Path db = StudyWorkspace.defaultLog(protocol);

@@ -153,6 +153,8 @@ class ReaderSessionTest {
             assertEquals(1.0, r.aiTop1().estimate(), 1e-12);
             assertTrue(r.accuracyOr() != null, r.accuracyOrNote());
             assertTrue(r.aucOr() != null, r.aucOrNote());
+            // all three readers share one profile, so there is no subgroup to compare
+            assertTrue(r.subgroups().isEmpty(), r.subgroups().toString());
             String html = HtmlReport.render(r, "t", "now");
             assertTrue(html.contains("<svg") && html.contains("Wilson") && html.contains("McNemar") && html.contains("ROC"));
             String imrmc = ImrmcExport.render(p, log.currentReads(p.id()));

@@ -64,6 +64,16 @@ public final class HtmlReport {
 
         h.append("<h2>Plots</h2>\n<div class=\"plots\">").append(slopePlot(r)).append(rocPlot(r)).append("</div>\n");
 
+        if (!r.subgroups().isEmpty()) {
+            h.append("<h2>Reader subgroups (reader-averaged top-1)</h2>\n<table><tr><th>by</th><th>group</th><th>readers</th>"
+                    + "<th>unaided</th><th>aided</th><th>aided \u2212 unaided</th></tr>\n");
+            for (StudyReport.SubgroupRow g : r.subgroups()) {
+                h.append("<tr><td>").append(esc(g.by())).append("</td>").append(td(esc(g.group()))).append(td(Integer.toString(g.readers())))
+                        .append(td(ReportText.pct(g.unaidedTop1()))).append(td(ReportText.pct(g.aidedTop1())))
+                        .append(td(ReportText.signedPct(g.difference()))).append("</tr>\n");
+            }
+            h.append("</table>\n<p class=\"muted\">Descriptive only: subgroups of a few readers carry no inference.</p>\n");
+        }
         h.append("<h2>Per diagnosis (top-1, reads pooled over readers)</h2>\n<table><tr><th>reference</th><th>cases</th>"
                 + "<th>unaided</th><th>aided</th><th>AI alone</th></tr>\n");
         for (StudyReport.DiagnosisRow d : r.perDiagnosis()) {

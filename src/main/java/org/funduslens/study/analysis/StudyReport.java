@@ -52,6 +52,40 @@ public record StudyReport(StudyProtocol protocol, List<String> readers, Map<Stri
 
     public record DiagnosisRow(String label, int cases, double unaidedTop1, double aidedTop1, double aiTop1) {}
 
+    /** Readers grouped by a profile field (experience band, specialty, country): their mean top-1 per arm. */
+    public record SubgroupRow(String by, String group, int readers, double unaidedTop1, double aidedTop1) {
+        public double difference() {
+            return aidedTop1 - unaidedTop1;
+        }
+    }
+
+    /** The reader-averaged top-1 per arm within each group of readers that share a profile value. */
+    public List<SubgroupRow> subgroups() {
+        List<SubgroupRow> out = new ArrayList<>();
+        Map<String, java.util.function.Function<ReadLog.Reader, String>> fields = new LinkedHashMap<>();
+        fields.put("experience", r -> r.yearsOfExperience() == null ? null
+                : r.yearsOfExperience() < 5 ? "under 5 years" : r.yearsOfExperience() < 15 ? "5 to 14 years" : "15 years or more");
+        fields.put("specialty", ReadLog.Reader::specialty);
+        fields.put("country", ReadLog.Reader::country);
+        for (var f : fields.entrySet()) {
+            Map<String, List<String>> groups = new java.util.TreeMap<>();
+            for (String reader : readers) {
+                ReadLog.Reader p = profiles.get(reader);
+                String g = p == null ? null : f.getValue().apply(p);
+                if (g != null && !g.isBlank()) {
+                    groups.computeIfAbsent(g, x -> new ArrayList<>()).add(reader);
+                }
+            }
+            if (groups.size() < 2) {
+                continue;   // one group is no comparison
+            }
+            groups.forEach((g, members) -> out.add(new SubgroupRow(f.getKey(), g, members.size(),
+                    members.stream().mapToDouble(m -> of(m, ReaderSession.UNAIDED).top1().estimate()).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN),
+                    members.stream().mapToDouble(m -> of(m, ReaderSession.AIDED).top1().estimate()).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN))));
+        }
+        return out;
+    }
+
     public double differenceTop1() {
         return arm(ReaderSession.AIDED).meanTop1() - arm(ReaderSession.UNAIDED).meanTop1();
     }
