@@ -40,8 +40,8 @@ import org.funduslens.model.Reading;
 public final class CompareWindow {
     private final Stage stage = new Stage();
     private final BorderPane root = new BorderPane();
-    private final Label summary = new Label("Running the second bundle\u2026");
-    private final CheckBox showMaps = new CheckBox("Show heatmaps (H)");
+    private final Label summary = new Label(Text.t("compare.running.the.second.bundle"));
+    private final CheckBox showMaps = new CheckBox(Text.t("compare.show.heatmaps.h"));
     private final Slider opacity = new Slider(0, 1, 0.6);
     private final Map<Heatmap, Image> rendered = new IdentityHashMap<>();
     private final ImageViewer[] viewers = {new ImageViewer(), new ImageViewer()};
@@ -61,7 +61,7 @@ public final class CompareWindow {
         showMaps.setSelected(true);
         showMaps.setId("compareShowMaps");
         opacity.setId("compareOpacity");
-        HBox controls = new HBox(12, showMaps, new Label("Opacity"), opacity);
+        HBox controls = new HBox(12, showMaps, new Label(Text.t("main.opacity")), opacity);
         controls.setAlignment(Pos.CENTER_LEFT);
         VBox top = new VBox(6, summary, controls);
         top.setPadding(new Insets(10, 14, 10, 14));

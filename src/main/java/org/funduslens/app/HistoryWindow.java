@@ -45,11 +45,11 @@ public final class HistoryWindow {
     HistoryWindow(Stage owner, DecisionLog log, Consumer<Path> open) {
         this.log = log;
         stage.initOwner(owner);
-        stage.setTitle("FundusLens \u2014 decision history");
+        stage.setTitle(Text.t("history.funduslens.decision.history"));
         search.setId("historySearch");
-        search.setPromptText("Search: image, diagnosis, code, note, bundle, reader");
+        search.setPromptText(Text.t("history.search.image.diagnosis.code.note"));
         HBox.setHgrow(search, Priority.ALWAYS);
-        Button export = new Button("Export shown as CSV\u2026");
+        Button export = new Button(Text.t("history.export.shown.as.csv"));
         export.setId("historyExport");
         export.setOnAction(e -> {
             FileChooser fc = new FileChooser();

@@ -113,26 +113,26 @@ public final class MainWindow {
     private final HBox frameBar = new HBox(10);
     private Path volume;
     private int volumeFrames;
-    private final Label placeholder = new Label("Open a fundus photograph: File \u25B8 Open, or drop a JPEG, PNG or TIFF here.");
+    private final Label placeholder = new Label(Text.t("main.open.a.fundus.photograph.file"));
     private final Label demoBanner = new Label();
     private final Label providerBanner = new Label();
-    private final Menu recentMenu = new Menu("Open _Recent");
-    private final Menu modelsMenu = new Menu("_Models");
+    private final Menu recentMenu = new Menu(Text.t("main.open.recent"));
+    private final Menu modelsMenu = new Menu(Text.t("main.models"));
     private final ToggleGroup modelChoice = new ToggleGroup();
     private Path currentBundleDir;
     private final VBox diagnosisList = new VBox(6);
     private final Label heatmapCaption = new Label();
-    private final CheckBox showHeatmap = new CheckBox("Show heatmap");
+    private final CheckBox showHeatmap = new CheckBox(Text.t("main.show.heatmap"));
     private final javafx.scene.control.ChoiceBox<String> heatmapKind = new javafx.scene.control.ChoiceBox<>();
     private final ProgressBar occlusionProgress = new ProgressBar(0);
-    private final Button cancelOcclusion = new Button("Cancel");
-    private final HBox occlusionRow = new HBox(8, new Label("Occlusion"), occlusionProgress, cancelOcclusion);
+    private final Button cancelOcclusion = new Button(Text.t("main.cancel"));
+    private final HBox occlusionRow = new HBox(8, new Label(Text.t("main.occlusion")), occlusionProgress, cancelOcclusion);
     private final Map<Reading, List<Heatmap>> occlusionMaps = new IdentityHashMap<>();
     private Task<Map<Heatmap, BufferedImage>> occlusionTask;
     private final Slider opacity = new Slider(0, 1, 0.7);
     private final ToggleGroup decisionChoice = new ToggleGroup();
-    private final RadioButton agree = new RadioButton("Agree with the AI");
-    private final RadioButton own = new RadioButton("My own diagnosis:");
+    private final RadioButton agree = new RadioButton(Text.t("main.agree.with.the.ai"));
+    private final RadioButton own = new RadioButton(Text.t("main.my.own.diagnosis"));
     private final org.controlsfx.control.SearchableComboBox<BundleManifest.Label> ownDiagnosis = labelChooser("ownDiagnosis");
     private final org.controlsfx.control.SearchableComboBox<BundleManifest.Label> secondDiagnosis = labelChooser("secondDiagnosis");
     private final org.controlsfx.control.SearchableComboBox<BundleManifest.Label> thirdDiagnosis = labelChooser("thirdDiagnosis");
@@ -140,10 +140,10 @@ public final class MainWindow {
     private final ToggleGroup referralGroup = new ToggleGroup();
     private long shownAtNanos;
     private final TextArea note = new TextArea();
-    private final Button save = new Button("Save decision");
+    private final Button save = new Button(Text.t("main.save.decision"));
     private final Label saveStatus = new Label();
-    private final Label imageStatus = new Label("No image");
-    private final Label modelStatus = new Label("Loading model\u2026");
+    private final Label imageStatus = new Label(Text.t("main.no.image"));
+    private final Label modelStatus = new Label(Text.t("main.loading.model"));
     private final Label providerStatus = new Label();
     private final Label timingStatus = new Label();
     private final Label activity = new Label();
@@ -152,11 +152,11 @@ public final class MainWindow {
     private int selectedDiagnosis;
 
     private CompareWindow lastComparison;
-    private final javafx.scene.control.Hyperlink details = new javafx.scene.control.Hyperlink("Details\u2026");
+    private final javafx.scene.control.Hyperlink details = new javafx.scene.control.Hyperlink(Text.t("main.details"));
     private Throwable lastFailure;
     private String lastFailureMessage;
-    private final javafx.scene.control.CheckMenuItem loupeItem = new javafx.scene.control.CheckMenuItem("_Loupe\tL");
-    private final javafx.scene.control.CheckMenuItem measureItem = new javafx.scene.control.CheckMenuItem("_Measure (drag a line)\tM");
+    private final javafx.scene.control.CheckMenuItem loupeItem = new javafx.scene.control.CheckMenuItem(Text.t("main.loupe"));
+    private final javafx.scene.control.CheckMenuItem measureItem = new javafx.scene.control.CheckMenuItem(Text.t("main.measure.drag.a.line"));
 
     public MainWindow(Stage stage, Path bundleDir) {
         this.stage = stage;
@@ -311,57 +311,57 @@ public final class MainWindow {
     }
 
     private MenuBar menuBar() {
-        MenuItem open = new MenuItem("_Open Image\u2026");
+        MenuItem open = new MenuItem(Text.t("main.open.image"));
         open.setId("openMenu");
         open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
         open.setOnAction(e -> chooseImage());
-        MenuItem folder = new MenuItem("Open Folder as _Worklist\u2026");
+        MenuItem folder = new MenuItem(Text.t("main.open.folder.as.worklist"));
         folder.setId("openWorklistMenu");
         folder.setOnAction(e -> {
             DirectoryChooser dc = new DirectoryChooser();
-            dc.setTitle("A folder of photographs to read one after another");
+            dc.setTitle(Text.t("main.a.folder.of.photographs.to"));
             File d = dc.showDialog(stage);
             if (d != null) {
                 openWorklist(d.toPath());
             }
         });
-        MenuItem dicom = new MenuItem("Open _DICOM Folder or Medium\u2026");
+        MenuItem dicom = new MenuItem(Text.t("main.open.dicom.folder.or.medium"));
         dicom.setId("openDicomMenu");
         dicom.setOnAction(e -> chooseDicomFolder());
-        MenuItem pacs = new MenuItem("Search a _PACS (DICOMweb)\u2026");
+        MenuItem pacs = new MenuItem(Text.t("main.search.a.pacs.dicomweb"));
         pacs.setId("pacsMenu");
         pacs.setOnAction(e -> openPacsDialog());
-        MenuItem model = new MenuItem("Open _Model Bundle\u2026");
+        MenuItem model = new MenuItem(Text.t("main.open.model.bundle"));
         model.setOnAction(e -> chooseBundle());
-        MenuItem history = new MenuItem("Decision _History\u2026");
+        MenuItem history = new MenuItem(Text.t("main.decision.history"));
         history.setId("historyMenu");
         history.setAccelerator(KeyCombination.keyCombination("Shortcut+Y"));
         history.setOnAction(e -> showHistory());
-        MenuItem export = new MenuItem("_Export Decisions as CSV\u2026");
+        MenuItem export = new MenuItem(Text.t("main.export.decisions.as.csv"));
         export.setId("exportMenu");
         export.setOnAction(e -> chooseExport());
-        MenuItem settings = new MenuItem("_Settings\u2026");
+        MenuItem settings = new MenuItem(Text.t("main.settings"));
         settings.setId("settingsMenu");
         settings.setAccelerator(KeyCombination.keyCombination("Shortcut+Comma"));
         settings.setOnAction(e -> showSettings());
-        MenuItem quit = new MenuItem("_Quit");
+        MenuItem quit = new MenuItem(Text.t("main.quit"));
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());
         recentMenu.setId("recentMenu");
         refreshRecentMenu(recent.list());
-        Menu file = new Menu("_File", null, open, folder, dicom, pacs, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), history, export,
+        Menu file = new Menu(Text.t("main.file"), null, open, folder, dicom, pacs, recentMenu, model, new javafx.scene.control.SeparatorMenuItem(), history, export,
                 new javafx.scene.control.SeparatorMenuItem(), settings, quit);
 
-        MenuItem fit = new MenuItem("_Fit to Window");
+        MenuItem fit = new MenuItem(Text.t("main.fit.to.window"));
         fit.setAccelerator(KeyCombination.keyCombination("Shortcut+0"));
         fit.setOnAction(e -> viewer.fit());
-        MenuItem actual = new MenuItem("_Actual Size");
+        MenuItem actual = new MenuItem(Text.t("main.actual.size"));
         actual.setAccelerator(KeyCombination.keyCombination("Shortcut+1"));
         actual.setOnAction(e -> viewer.actualSize());
-        MenuItem in = new MenuItem("Zoom _In");
+        MenuItem in = new MenuItem(Text.t("main.zoom.in"));
         in.setAccelerator(KeyCombination.keyCombination("Shortcut+Plus"));
         in.setOnAction(e -> viewer.zoomIn());
-        MenuItem out = new MenuItem("Zoom O_ut");
+        MenuItem out = new MenuItem(Text.t("main.zoom.out"));
         out.setAccelerator(KeyCombination.keyCombination("Shortcut+Minus"));
         out.setOnAction(e -> viewer.zoomOut());
         // single-letter keys (H, G, A, 1-5, U, R, N) are handled by the scene's key filter, which leaves text fields alone
@@ -369,7 +369,7 @@ public final class MainWindow {
         loupeItem.selectedProperty().addListener((o, a, b) -> viewer.setLoupe(b));
         measureItem.setId("measureMenu");
         measureItem.selectedProperty().addListener((o, a, b) -> viewer.setMeasuring(b, this::measureLabel));
-        MenuItem sideBySide = new MenuItem("_Side by Side with Another Image\u2026");
+        MenuItem sideBySide = new MenuItem(Text.t("main.side.by.side.with.another"));
         sideBySide.setId("sideBySideMenu");
         sideBySide.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
         sideBySide.setOnAction(e -> {
@@ -384,63 +384,63 @@ public final class MainWindow {
                 sideBySide(f.toPath());
             }
         });
-        MenuItem toggle = new MenuItem("Toggle _Heatmap\tH");
+        MenuItem toggle = new MenuItem(Text.t("main.toggle.heatmap"));
         toggle.setOnAction(e -> showHeatmap.setSelected(!showHeatmap.isSelected()));
-        MenuItem rotate = new MenuItem("_Rotate 90\u00B0");
+        MenuItem rotate = new MenuItem(Text.t("main.rotate.90"));
         rotate.setAccelerator(KeyCombination.keyCombination("Shortcut+R"));
         rotate.setOnAction(e -> viewer.rotate());
-        MenuItem flip = new MenuItem("_Flip Left\u2013Right");
+        MenuItem flip = new MenuItem(Text.t("main.flip.leftright"));
         flip.setAccelerator(KeyCombination.keyCombination("Shortcut+F"));
         flip.setOnAction(e -> viewer.flip());
-        javafx.scene.control.CheckMenuItem redFree = new javafx.scene.control.CheckMenuItem("Red-_free (Green Channel)\tG");
+        javafx.scene.control.CheckMenuItem redFree = new javafx.scene.control.CheckMenuItem(Text.t("main.red.free.green.channel"));
         redFree.setId("redFreeMenu");
         redFree.selectedProperty().addListener((o, a, b) -> showRedFree(b));
-        MenuItem brighter = new MenuItem("Brighter");
+        MenuItem brighter = new MenuItem(Text.t("main.brighter"));
         brighter.setAccelerator(KeyCombination.keyCombination("Shortcut+Up"));
         brighter.setOnAction(e -> viewer.adjust(viewer.brightness() + 0.1, viewer.contrast()));
-        MenuItem darker = new MenuItem("Darker");
+        MenuItem darker = new MenuItem(Text.t("main.darker"));
         darker.setAccelerator(KeyCombination.keyCombination("Shortcut+Down"));
         darker.setOnAction(e -> viewer.adjust(viewer.brightness() - 0.1, viewer.contrast()));
-        MenuItem moreContrast = new MenuItem("More Contrast");
+        MenuItem moreContrast = new MenuItem(Text.t("main.more.contrast"));
         moreContrast.setAccelerator(KeyCombination.keyCombination("Shortcut+Right"));
         moreContrast.setOnAction(e -> viewer.adjust(viewer.brightness(), viewer.contrast() + 0.1));
-        MenuItem lessContrast = new MenuItem("Less Contrast");
+        MenuItem lessContrast = new MenuItem(Text.t("main.less.contrast"));
         lessContrast.setAccelerator(KeyCombination.keyCombination("Shortcut+Left"));
         lessContrast.setOnAction(e -> viewer.adjust(viewer.brightness(), viewer.contrast() - 0.1));
-        MenuItem reset = new MenuItem("Reset Brightness and Contrast");
+        MenuItem reset = new MenuItem(Text.t("main.reset.brightness.and.contrast"));
         reset.setOnAction(e -> viewer.adjust(0, 0));
         this.redFreeItem = redFree;
-        Menu view = new Menu("_View", null, fit, actual, in, out, rotate, flip, new javafx.scene.control.SeparatorMenuItem(),
+        Menu view = new Menu(Text.t("main.view"), null, fit, actual, in, out, rotate, flip, new javafx.scene.control.SeparatorMenuItem(),
                 redFree, brighter, darker, moreContrast, lessContrast, reset, new javafx.scene.control.SeparatorMenuItem(), loupeItem,
                 measureItem, sideBySide, new javafx.scene.control.SeparatorMenuItem(), toggle);
 
         modelsMenu.setId("modelsMenu");
         refreshModelsMenu();
 
-        MenuItem openStudy = new MenuItem("_Open Reader Study…");
+        MenuItem openStudy = new MenuItem(Text.t("main.open.reader.study"));
         openStudy.setId("openStudyMenu");
         openStudy.setOnAction(e -> {
             FileChooser fc = new FileChooser();
-            fc.setTitle("A reader-study protocol (study.json)");
+            fc.setTitle(Text.t("main.a.reader.study.protocol.study"));
             fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Reader-study protocol", "*.json"));
             File f = fc.showOpenDialog(stage);
             if (f != null) {
                 openReaderStudy(f.toPath());
             }
         });
-        Menu studyMenu = new Menu("_Reader Study", null, openStudy);
+        Menu studyMenu = new Menu(Text.t("main.reader.study"), null, openStudy);
 
-        MenuItem about = new MenuItem("_About FundusLens");
+        MenuItem about = new MenuItem(Text.t("main.about.funduslens"));
         about.setOnAction(e -> about());
-        Menu help = new Menu("_Help", null, about);
+        Menu help = new Menu(Text.t("main.help"), null, about);
         return new MenuBar(file, view, modelsMenu, studyMenu, help);
     }
 
     private Node sidePanel() {
-        Label aiTitle = new Label("AI differential");
+        Label aiTitle = new Label(Text.t("main.ai.differential"));
         aiTitle.getStyleClass().add("section-title");
         diagnosisList.setId("diagnosisList");
-        Label empty = new Label("No image analysed yet.");
+        Label empty = new Label(Text.t("main.no.image.analysed.yet"));
         empty.getStyleClass().add("muted");
         diagnosisList.getChildren().add(empty);
 
@@ -470,7 +470,7 @@ public final class MainWindow {
         occlusionRow.managedProperty().bind(occlusionRow.visibleProperty());
         opacity.setId("opacitySlider");
         viewer.heatmapOpacityProperty().bind(opacity.valueProperty());
-        Label opacityLabel = new Label("Opacity");
+        Label opacityLabel = new Label(Text.t("main.opacity"));
         HBox opacityRow = new HBox(8, opacityLabel, opacity);
         opacityRow.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(opacity, Priority.ALWAYS);
@@ -479,22 +479,22 @@ public final class MainWindow {
         heatmapCaption.getStyleClass().add("muted");
         HBox legend = legend();
 
-        Label similarTitle = new Label("Similar cases");
+        Label similarTitle = new Label(Text.t("main.similar.cases"));
         similarTitle.getStyleClass().add("section-title");
         similarList.setId("similarList");
 
-        Label decisionTitle = new Label("Your decision");
+        Label decisionTitle = new Label(Text.t("main.your.decision"));
         decisionTitle.getStyleClass().add("section-title");
         agree.setId("agreeRadio");
         own.setId("ownRadio");
         agree.setToggleGroup(decisionChoice);
         own.setToggleGroup(decisionChoice);
         agree.setWrapText(true);
-        ownDiagnosis.setPromptText("Choose a diagnosis (type to search)");
+        ownDiagnosis.setPromptText(Text.t("main.choose.a.diagnosis.type.to"));
         ownDiagnosis.disableProperty().bind(own.selectedProperty().not());
         ownDiagnosis.valueProperty().addListener((o, a, b) -> formChanged());
-        secondDiagnosis.setPromptText("2nd (optional)");
-        thirdDiagnosis.setPromptText("3rd (optional)");
+        secondDiagnosis.setPromptText(Text.t("main.2nd.optional"));
+        thirdDiagnosis.setPromptText(Text.t("main.3rd.optional"));
         thirdDiagnosis.disableProperty().bind(secondDiagnosis.valueProperty().isNull());
         secondDiagnosis.valueProperty().addListener((o, a, b) -> {
             if (b == null) {
@@ -508,7 +508,7 @@ public final class MainWindow {
         HBox differentialRow = new HBox(6, secondDiagnosis, thirdDiagnosis);
         decisionChoice.selectedToggleProperty().addListener((o, a, b) -> formChanged());
 
-        Label confidenceLabel = new Label("Confidence (1 = unsure, 5 = certain)");
+        Label confidenceLabel = new Label(Text.t("main.confidence.1.unsure.5.certain"));
         SegmentedButton confidence = new SegmentedButton();
         confidence.setId("confidence");
         confidence.setToggleGroup(confidenceGroup);
@@ -520,7 +520,7 @@ public final class MainWindow {
             confidence.getButtons().add(b);
         }
         confidenceGroup.selectedToggleProperty().addListener((o, a, b) -> formChanged());
-        Label referralLabel = new Label("Referral");
+        Label referralLabel = new Label(Text.t("main.referral"));
         SegmentedButton referral = new SegmentedButton();
         referral.setId("referral");
         referral.setToggleGroup(referralGroup);
@@ -538,7 +538,7 @@ public final class MainWindow {
         HBox referralRow = new HBox(10, referralLabel, referral);
         referralRow.setAlignment(Pos.CENTER_LEFT);
         note.setId("noteArea");
-        note.setPromptText("Note (optional)");
+        note.setPromptText(Text.t("main.note.optional"));
         note.setPrefRowCount(3);
         note.setWrapText(true);
         note.textProperty().addListener((o, a, b) -> formChanged());
@@ -563,7 +563,7 @@ public final class MainWindow {
         scroll.getStyleClass().add("side-scroll");
         note.setPrefRowCount(2);
         saveStatus.setMinHeight(Region.USE_PREF_SIZE);
-        Label differentialLabel = new Label("Differential, ranked");
+        Label differentialLabel = new Label(Text.t("main.differential.ranked"));
         VBox decision = new VBox(8, decisionTitle, agree, own, ownDiagnosis, differentialLabel, differentialRow, confidenceLabel,
                 confidence, referralRow, note,
                 save, saveStatus);
@@ -579,8 +579,8 @@ public final class MainWindow {
         BufferedImage tmp = new Heatmap("legend", null, 160, 1, ramp(160), new org.funduslens.model.CropRegion(0, 0, 160, 10))
                 .render(160, 10);
         SwingFXUtils.toFXImage(tmp, ramp);
-        Label low = new Label("low");
-        Label high = new Label("high");
+        Label low = new Label(Text.t("main.low"));
+        Label high = new Label(Text.t("main.high"));
         low.getStyleClass().add("muted");
         high.getStyleClass().add("muted");
         HBox h = new HBox(6, low, new javafx.scene.image.ImageView(ramp), high);
@@ -630,7 +630,7 @@ public final class MainWindow {
 
     private void chooseImage() {
         FileChooser fc = new FileChooser();
-        fc.setTitle("Open a fundus photograph");
+        fc.setTitle(Text.t("main.open.a.fundus.photograph"));
         fc.getExtensionFilters().addAll(
                 new FileChooser.ExtensionFilter("Fundus images (JPEG, PNG, TIFF, DICOM)", "*.jpg", "*.jpeg", "*.png", "*.tif",
                         "*.tiff", "*.dcm", "*.JPG", "*.JPEG", "*.PNG", "*.TIF", "*.TIFF", "*.DCM"),
@@ -647,7 +647,7 @@ public final class MainWindow {
 
     private void chooseExport() {
         FileChooser fc = new FileChooser();
-        fc.setTitle("Export the decision log");
+        fc.setTitle(Text.t("main.export.the.decision.log"));
         fc.setInitialFileName("funduslens-decisions.csv");
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
         File f = fc.showSaveDialog(stage);
@@ -714,7 +714,7 @@ public final class MainWindow {
 
     private void chooseDicomFolder() {
         DirectoryChooser dc = new DirectoryChooser();
-        dc.setTitle("A folder of DICOM files, or the root of a CD or USB medium with a DICOMDIR");
+        dc.setTitle(Text.t("main.a.folder.of.dicom.files"));
         File d = dc.showDialog(stage);
         if (d != null) {
             openStudies(d.toPath());
@@ -759,7 +759,7 @@ public final class MainWindow {
 
     private void chooseBundle() {
         DirectoryChooser dc = new DirectoryChooser();
-        dc.setTitle("Open a FundusLens model bundle folder");
+        dc.setTitle(Text.t("main.open.a.funduslens.model.bundle"));
         File d = dc.showDialog(stage);
         if (d != null) {
             loadModel(d.toPath());
@@ -768,7 +768,7 @@ public final class MainWindow {
 
     /** Loads a bundle in the background; the current image, if any, is analysed again with it. */
     public void loadModel(Path bundleDir) {
-        modelStatus.setText("Loading model\u2026");
+        modelStatus.setText(Text.t("main.loading.model"));
         runInBackground("Loading model\u2026", () -> {
             try {
                 return Analyzer.open(bundleDir, org.funduslens.util.Settings.load().preferGpu());
@@ -944,7 +944,7 @@ public final class MainWindow {
         diagnosisList.getChildren().setAll(shown);
         similarList.getChildren().clear();
         heatmapCaption.setText("");
-        agree.setText("Agree with the AI");
+        agree.setText(Text.t("main.agree.with.the.ai"));
         decisionChoice.selectToggle(null);
         confidenceGroup.selectToggle(null);
         referralGroup.selectToggle(null);
@@ -1201,27 +1201,27 @@ public final class MainWindow {
             modelsMenu.getItems().add(item);
         }
         if (modelsMenu.getItems().isEmpty()) {
-            MenuItem none = new MenuItem("No bundles installed");
+            MenuItem none = new MenuItem(Text.t("main.no.bundles.installed"));
             none.setDisable(true);
             modelsMenu.getItems().add(none);
         }
-        MenuItem indexRefs = new MenuItem("_Index Reference Images\u2026");
+        MenuItem indexRefs = new MenuItem(Text.t("main.index.reference.images"));
         indexRefs.setId("indexMenu");
         indexRefs.setOnAction(e -> chooseReferenceFolder());
-        MenuItem subset = new MenuItem("Labels to _Score\u2026");
+        MenuItem subset = new MenuItem(Text.t("main.labels.to.score"));
         subset.setId("labelSubsetMenu");
         subset.setDisable(analyzer == null || !"zero-shot".equals(analyzer.bundle().manifest().task()));
         subset.setOnAction(e -> chooseLabelSubset());
-        MenuItem compare = new MenuItem("_Compare with Another Backbone\u2026");
+        MenuItem compare = new MenuItem(Text.t("main.compare.with.another.backbone"));
         compare.setId("compareMenu");
         compare.setAccelerator(KeyCombination.keyCombination("Shortcut+B"));
         compare.setOnAction(e -> chooseComparison());
-        MenuItem card = new MenuItem("Model _Card\u2026");
+        MenuItem card = new MenuItem(Text.t("main.model.card"));
         card.setId("modelCardMenu");
         card.setOnAction(e -> showModelCard());
-        MenuItem open = new MenuItem("Open Bundle _Folder\u2026");
+        MenuItem open = new MenuItem(Text.t("main.open.bundle.folder"));
         open.setOnAction(e -> chooseBundle());
-        MenuItem reload = new MenuItem("_Refresh List");
+        MenuItem reload = new MenuItem(Text.t("main.refresh.list"));
         reload.setOnAction(e -> refreshModelsMenu());
         Label where = new Label("Your bundles: " + BundleCatalog.userBundlesDir());
         where.getStyleClass().add("muted");
@@ -1233,7 +1233,7 @@ public final class MainWindow {
 
     private void chooseReferenceFolder() {
         DirectoryChooser dc = new DirectoryChooser();
-        dc.setTitle("Reference images: a folder with one sub-folder per label");
+        dc.setTitle(Text.t("main.reference.images.a.folder.with"));
         File d = dc.showDialog(stage);
         if (d != null) {
             indexReferences(d.toPath());
@@ -1340,8 +1340,8 @@ public final class MainWindow {
         }
         javafx.scene.control.Dialog<List<String>> d = new javafx.scene.control.Dialog<>();
         d.initOwner(stage);
-        d.setTitle("Labels to score");
-        d.setHeaderText("Zero-shot scores are computed over the checked labels only; probabilities are recomputed.");
+        d.setTitle(Text.t("main.labels.to.score.2"));
+        d.setHeaderText(Text.t("main.zero.shot.scores.are.computed"));
         d.getDialogPane().setContent(list);
         d.getDialogPane().getButtonTypes().addAll(javafx.scene.control.ButtonType.OK, javafx.scene.control.ButtonType.CANCEL);
         d.setResultConverter(b -> b == javafx.scene.control.ButtonType.OK
@@ -1374,7 +1374,7 @@ public final class MainWindow {
         }
         javafx.scene.control.ChoiceDialog<BundleCatalog.Entry> d = new javafx.scene.control.ChoiceDialog<>(others.get(0), others);
         d.initOwner(stage);
-        d.setTitle("Compare backbones");
+        d.setTitle(Text.t("main.compare.backbones"));
         d.setHeaderText("Run a second bundle on " + reading.get().image().description() + " and show both side by side.");
         d.showAndWait().ifPresent(e -> compareWith(e.dir()));
     }
@@ -1473,8 +1473,8 @@ public final class MainWindow {
     private void about() {
         Alert a = new Alert(Alert.AlertType.INFORMATION);
         a.initOwner(stage);
-        a.setTitle("About FundusLens");
-        a.setHeaderText("FundusLens");
+        a.setTitle(Text.t("main.about.funduslens.2"));
+        a.setHeaderText(Text.t("main.funduslens"));
         a.setContentText("Decision support for colour fundus photographs. Runs locally and offline; nothing leaves this "
                 + "computer. The AI's output supports a qualified clinician's judgement and is not a diagnosis."
                 + (analyzer == null ? "" : "\n\nModel: " + analyzer.bundle().displayName() + "\nBundle SHA-256: "
@@ -1555,7 +1555,7 @@ public final class MainWindow {
         }
         javafx.scene.control.Alert a = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.ERROR);
         a.initOwner(stage);
-        a.setTitle("FundusLens \u2014 what went wrong");
+        a.setTitle(Text.t("main.funduslens.what.went.wrong"));
         a.setHeaderText(lastFailureMessage);
         a.setContentText("The details below are for IT or a bug report; nothing was saved from the step that failed.");
         java.io.StringWriter trace = new java.io.StringWriter();

@@ -97,7 +97,7 @@ final class ModelCardDialog {
         ExecutionProvider provider = session.provider();
         add(g, row, "Running on", provider.label() + (session.providerNotice() == null ? "" : " \u2014 " + session.providerNotice()));
 
-        Button verify = new Button("Verify on this computer");
+        Button verify = new Button(Text.t("card.verify.on.this.computer"));
         verify.setId("verifyButton");
         verifyResult.setId("verifyResult");
         verifyResult.setWrapText(true);
@@ -129,7 +129,7 @@ final class ModelCardDialog {
             th.setDaemon(true);
             th.start();
         });
-        Button close = new Button("Close");
+        Button close = new Button(Text.t("settings.close"));
         close.setCancelButton(true);
         close.setOnAction(e -> stage.close());
         Region grow = new Region();

@@ -58,7 +58,7 @@ public final class PacsDialog {
     PacsDialog(Stage owner, BiConsumer<Path, String> open) {
         this.open = open;
         stage.initOwner(owner);
-        stage.setTitle("FundusLens \u2014 search a PACS (DICOMweb)");
+        stage.setTitle(Text.t("pacs.funduslens.search.a.pacs.dicomweb"));
         DicomWebSettings saved = null;
         try {
             if (Files.isRegularFile(DicomWebSettings.defaultFile())) {
@@ -68,7 +68,7 @@ public final class PacsDialog {
             status.setText(DicomWebSettings.defaultFile() + ": the saved settings cannot be read (" + e.getMessage() + ").");
         }
         url.setText(saved == null ? "" : saved.baseUrl());
-        url.setPromptText("https://pacs.example.org/dicom-web");
+        url.setPromptText(Text.t("pacs.https.pacs.example.org.dicom"));
         url.setId("pacsUrl");
         auth.setValue(saved == null ? DicomWebSettings.Auth.NONE : saved.auth());
         user.setText(saved == null ? "" : saved.user());
@@ -76,7 +76,7 @@ public final class PacsDialog {
             secret.setText(saved.secret());
         }
         patientId.setId("pacsPatientId");
-        patientName.setPromptText("e.g. DOE^J*");
+        patientName.setPromptText(Text.t("pacs.e.g.doe.j"));
         patientName.setId("pacsPatientName");
         modality.setValue("OP");
         modality.setId("pacsModality");
@@ -84,16 +84,16 @@ public final class PacsDialog {
         GridPane form = new GridPane();
         form.setHgap(8);
         form.setVgap(6);
-        form.addRow(0, new Label("Server"), url, new Label("Sign-in"), auth);
-        form.addRow(1, new Label("User"), user, new Label("Password or token"), secret);
-        form.addRow(2, new Label("Patient ID"), patientId, new Label("Patient name"), patientName);
-        form.addRow(3, new Label("Study date from"), from, new Label("to"), to);
-        form.addRow(4, new Label("Modality"), modality);
-        Button search = new Button("Search");
+        form.addRow(0, new Label(Text.t("pacs.server")), url, new Label(Text.t("pacs.sign.in")), auth);
+        form.addRow(1, new Label(Text.t("pacs.user")), user, new Label(Text.t("pacs.password.or.token")), secret);
+        form.addRow(2, new Label(Text.t("pacs.patient.id")), patientId, new Label(Text.t("pacs.patient.name")), patientName);
+        form.addRow(3, new Label(Text.t("pacs.study.date.from")), from, new Label(Text.t("pacs.to")), to);
+        form.addRow(4, new Label(Text.t("pacs.modality")), modality);
+        Button search = new Button(Text.t("pacs.search"));
         search.setId("pacsSearch");
         search.setDefaultButton(true);
         search.setOnAction(e -> search());
-        Button save = new Button("Save server settings");
+        Button save = new Button(Text.t("pacs.save.server.settings"));
         save.setOnAction(e -> {
             try {
                 settings().save(DicomWebSettings.defaultFile());
@@ -102,7 +102,7 @@ public final class PacsDialog {
                 status.setText(DicomWebSettings.defaultFile() + ": the settings could not be saved (" + ex.getMessage() + ").");
             }
         });
-        Button retrieve = new Button("Retrieve and open in the study browser");
+        Button retrieve = new Button(Text.t("pacs.retrieve.and.open.in.the"));
         retrieve.setId("pacsRetrieve");
         retrieve.disableProperty().bind(results.getSelectionModel().selectedItemProperty().isNull());
         retrieve.setOnAction(e -> retrieve(results.getSelectionModel().getSelectedItem()));
@@ -113,7 +113,7 @@ public final class PacsDialog {
         results.getColumns().add(Rows.<DicomWebClient.StudyRef>column("Date", r -> formatDate(r.date()), 100));
         results.getColumns().add(Rows.<DicomWebClient.StudyRef>column("Description", DicomWebClient.StudyRef::description, 220));
         results.getColumns().add(Rows.<DicomWebClient.StudyRef>column("Modalities", DicomWebClient.StudyRef::modalities, 90));
-        results.setPlaceholder(new Label("Search to list studies."));
+        results.setPlaceholder(new Label(Text.t("pacs.search.to.list.studies")));
         results.setPrefHeight(260);
         status.setId("pacsStatus");
         status.setWrapText(true);

@@ -106,8 +106,8 @@ public final class ReaderStudyWindow {
     private final VBox aiBox = new VBox(6);
     private final List<SearchableComboBox<String>> answers = new ArrayList<>();
     private final ToggleGroup confidence = new ToggleGroup();
-    private final Button submit = new Button("Submit read");
-    private final ToggleButton heatmapToggle = new ToggleButton("Show heatmap (H)");
+    private final Button submit = new Button(Text.t("study.submit.read"));
+    private final ToggleButton heatmapToggle = new ToggleButton(Text.t("study.show.heatmap.h"));
     private Reading aiReading;
     private final Map<Heatmap, Image> maps = new java.util.IdentityHashMap<>();
     private int selectedDiagnosis;
@@ -200,20 +200,20 @@ public final class ReaderStudyWindow {
         refreshProgress();
 
         TextField id = new TextField();
-        id.setPromptText("reader id (pseudonym)");
+        id.setPromptText(Text.t("study.reader.id.pseudonym"));
         id.setId("enrolId");
         TextField years = new TextField();
-        years.setPromptText("years");
+        years.setPromptText(Text.t("study.years"));
         years.setPrefColumnCount(5);
         years.setId("enrolYears");
         TextField specialty = new TextField();
-        specialty.setPromptText("specialty");
+        specialty.setPromptText(Text.t("study.specialty"));
         specialty.setId("enrolSpecialty");
         TextField country = new TextField();
-        country.setPromptText("country");
+        country.setPromptText(Text.t("study.country"));
         country.setPrefColumnCount(8);
         country.setId("enrolCountry");
-        Button enrol = new Button("Enrol reader");
+        Button enrol = new Button(Text.t("study.enrol.reader"));
         enrol.setId("enrolButton");
         enrol.setDefaultButton(true);
         enrol.setOnAction(e -> {
@@ -222,7 +222,7 @@ public final class ReaderStudyWindow {
                 try {
                     y = Integer.parseInt(years.getText().strip());
                 } catch (NumberFormatException ex) {
-                    coordinatorStatus.setText("Years of experience is a whole number.");
+                    coordinatorStatus.setText(Text.t("study.years.of.experience.is.a"));
                     return;
                 }
             }
@@ -241,16 +241,16 @@ public final class ReaderStudyWindow {
         HBox enrolRow = new HBox(8, id, years, specialty, country, enrol);
         enrolRow.setAlignment(Pos.CENTER_LEFT);
 
-        Button start = new Button("Start reading as the selected reader");
+        Button start = new Button(Text.t("study.start.reading.as.the.selected"));
         start.setId("startReading");
         start.disableProperty().bind(readers.getSelectionModel().selectedItemProperty().isNull());
         start.setOnAction(e -> startReading(readers.getSelectionModel().getSelectedItem().reader().reader()));
-        Button analysis = new Button("Analysis");
+        Button analysis = new Button(Text.t("study.analysis"));
         analysis.setId("showAnalysis");
         analysis.setOnAction(e -> showAnalysis());
-        Button exportCsv = new Button("Export reads (CSV)\u2026");
+        Button exportCsv = new Button(Text.t("study.export.reads.csv"));
         exportCsv.setOnAction(e -> exportFile("reads.csv", f -> study.log().export(study.protocol(), f, null, 1)));
-        Button exportImrmc = new Button("Export iMRMC\u2026");
+        Button exportImrmc = new Button(Text.t("study.export.imrmc"));
         exportImrmc.setOnAction(e -> exportFile("study.imrmc", f -> Files.writeString(f,
                 ImrmcExport.render(study.protocol(), study.log().currentReads(study.protocol().id())), StandardCharsets.UTF_8)));
         HBox actions = new HBox(8, start, analysis, exportCsv, exportImrmc);
@@ -305,7 +305,7 @@ public final class ReaderStudyWindow {
         armBanner.setMaxWidth(Double.MAX_VALUE);
         clockLabel.getStyleClass().add("muted");
         clockLabel.setId("caseClock");
-        ToggleButton pause = new ToggleButton("Pause");
+        ToggleButton pause = new ToggleButton(Text.t("study.pause"));
         pause.setId("pauseButton");
         pause.selectedProperty().addListener((o, a, b) -> {
             if (session == null) {
@@ -320,7 +320,7 @@ public final class ReaderStudyWindow {
             }
             pause.setText(b ? "Resume" : "Pause");
         });
-        Button leave = new Button("End session");
+        Button leave = new Button(Text.t("study.end.session"));
         leave.setOnAction(e -> showCoordinator());
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
@@ -373,7 +373,7 @@ public final class ReaderStudyWindow {
         submit.setOnAction(e -> submitRead());
         readStatus.setId("readStatus");
         readStatus.setWrapText(true);
-        form.getChildren().addAll(submit, new Label("Ctrl+Enter submits."), readStatus);
+        form.getChildren().addAll(submit, new Label(Text.t("study.ctrl.enter.submits")), readStatus);
 
         heatmapToggle.setId("heatmapToggle");
         heatmapToggle.selectedProperty().addListener((o, a, b) -> {
@@ -447,7 +447,7 @@ public final class ReaderStudyWindow {
         }, result -> {
             viewer.setImage(MainWindow.toFx(result.getKey()));
             if (t.aided()) {
-                armBanner.setText("Aided read \u2014 the AI's suggestions are shown; give your final answer.");
+                armBanner.setText(Text.t("study.aided.read.the.ai.s"));
                 result.getValue().ifPresent(this::showAi);
                 if (result.getValue().isEmpty()) {
                     readStatus.setText(aiProblem == null ? "The AI is not available for this read." : aiProblem);
@@ -463,7 +463,7 @@ public final class ReaderStudyWindow {
                     readStatus.setText(e.getMessage());
                 }
             } else {
-                armBanner.setText("Unaided read \u2014 no AI is shown. Your answer is locked when you submit it.");
+                armBanner.setText(Text.t("study.unaided.read.no.ai.is"));
             }
             submit.setDisable(false);
             session.shown();
@@ -562,7 +562,7 @@ public final class ReaderStudyWindow {
         done.getStyleClass().add("section-title");
         done.setId("sessionEnd");
         done.setWrapText(true);
-        Button back = new Button("Back to the coordinator view");
+        Button back = new Button(Text.t("study.back.to.the.coordinator.view"));
         back.setId("backToCoordinator");
         back.setOnAction(e -> showCoordinator());
         VBox box = new VBox(16, done, back);
@@ -671,7 +671,7 @@ public final class ReaderStudyWindow {
         NumberAxis y = new NumberAxis(0, 1, 0.25);
         y.setLabel("top-1 accuracy");
         LineChart<String, Number> chart = new LineChart<>(x, y);
-        chart.setTitle("Each reader, unaided \u2192 aided");
+        chart.setTitle(Text.t("study.each.reader.unaided.aided"));
         chart.setAnimated(false);
         chart.setPrefSize(460, 320);
         chart.setMinWidth(420);
@@ -688,11 +688,11 @@ public final class ReaderStudyWindow {
         }
         chart.setId("slopeChart");
 
-        Button html = new Button("Save HTML report\u2026");
+        Button html = new Button(Text.t("study.save.html.report"));
         html.setId("saveHtmlReport");
         html.setOnAction(e -> exportFile("report.html", f -> Files.writeString(f,
                 HtmlReport.render(r, AppVersion.text(), clock.instant().toString()), StandardCharsets.UTF_8)));
-        Button back = new Button("Back to the coordinator view");
+        Button back = new Button(Text.t("study.back.to.the.coordinator.view"));
         back.setOnAction(e -> showCoordinator());
         VBox left = new VBox(12, title, sub, sectionTitle("Summary"), summary, sectionTitle("Per reader"), per, sectionTitle("Multi-reader multi-case"), or,
                 new HBox(8, html, back), coordinatorStatus);

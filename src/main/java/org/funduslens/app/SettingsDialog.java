@@ -32,7 +32,7 @@ public final class SettingsDialog {
 
     SettingsDialog(Stage owner, java.util.function.Consumer<Settings> applied) {
         stage.initOwner(owner);
-        stage.setTitle("FundusLens \u2014 settings");
+        stage.setTitle(Text.t("settings.funduslens.settings"));
         Settings s = Settings.load();
         theme.setValue("light".equals(s.theme()) ? "Light" : "Dark");
         theme.setId("settingsTheme");
@@ -47,9 +47,9 @@ public final class SettingsDialog {
         provider.setValue(s.preferGpu() ? provider.getItems().get(0) : provider.getItems().get(1));
         provider.setId("settingsProvider");
         bundles.setText(s.bundlesFolder() == null ? "" : s.bundlesFolder());
-        bundles.setPromptText("optional: a folder of bundles shared on this computer");
+        bundles.setPromptText(Text.t("settings.optional.a.folder.of.bundles"));
         bundles.setPrefColumnCount(30);
-        Button browse = new Button("Choose\u2026");
+        Button browse = new Button(Text.t("settings.choose"));
         browse.setOnAction(e -> {
             DirectoryChooser dc = new DirectoryChooser();
             File d = dc.showDialog(stage);
@@ -64,13 +64,13 @@ public final class SettingsDialog {
         GridPane g = new GridPane();
         g.setHgap(10);
         g.setVgap(10);
-        g.addRow(0, new Label("Theme"), theme);
-        g.addRow(1, new Label("Text size"), size);
-        g.addRow(2, new Label("Inference"), provider);
-        g.addRow(3, new Label("Your bundles"), own);
-        g.addRow(4, new Label("Further bundles"), new HBox(6, bundles, browse));
-        g.addRow(5, new Label("Data folder"), data);
-        Button save = new Button("Save");
+        g.addRow(0, new Label(Text.t("settings.theme")), theme);
+        g.addRow(1, new Label(Text.t("settings.text.size")), size);
+        g.addRow(2, new Label(Text.t("settings.inference")), provider);
+        g.addRow(3, new Label(Text.t("settings.your.bundles")), own);
+        g.addRow(4, new Label(Text.t("settings.further.bundles")), new HBox(6, bundles, browse));
+        g.addRow(5, new Label(Text.t("settings.data.folder")), data);
+        Button save = new Button(Text.t("settings.save"));
         save.setId("settingsSave");
         save.setDefaultButton(true);
         save.setOnAction(e -> {
@@ -90,9 +90,9 @@ public final class SettingsDialog {
             }
             applied.accept(next);
             Theme.apply(stage.getScene(), next);
-            status.setText("Saved. A change of inference applies to the next bundle loaded.");
+            status.setText(Text.t("settings.saved.a.change.of.inference"));
         });
-        Button close = new Button("Close");
+        Button close = new Button(Text.t("settings.close"));
         close.setCancelButton(true);
         close.setOnAction(e -> stage.close());
         status.setId("settingsStatus");

@@ -33,7 +33,7 @@ public final class SideBySideWindow {
 
     SideBySideWindow(Stage owner, FundusImage first, Path other) {
         stage.initOwner(owner);
-        stage.setTitle("FundusLens \u2014 side by side");
+        stage.setTitle(Text.t("side.funduslens.side.by.side"));
         leftCaption.setId("leftCaption");
         rightCaption.setId("rightCaption");
         leftCaption.setText(caption(first));

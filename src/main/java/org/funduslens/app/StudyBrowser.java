@@ -27,7 +27,7 @@ import org.funduslens.dicom.StudyTree;
 final class StudyBrowser extends BorderPane {
     private static final int THUMB = 48;
     private final TreeView<Object> tree = new TreeView<>();
-    private final Label title = new Label("Studies");
+    private final Label title = new Label(Text.t("browser.studies"));
     private final Map<Path, Image> thumbnails = new ConcurrentHashMap<>();
     private final ExecutorService thumbnailer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "funduslens-thumbnails");

@@ -12,7 +12,7 @@ import org.funduslens.study.Worklist;
 /** The images of the sitting with their status; selecting one opens it, PageDown and PageUp move through them. */
 final class WorklistPanel extends BorderPane {
     private final ListView<Path> list = new ListView<>();
-    private final Label title = new Label("Worklist");
+    private final Label title = new Label(Text.t("worklist.worklist"));
     private Worklist worklist;
 
     WorklistPanel(Consumer<Path> open) {
