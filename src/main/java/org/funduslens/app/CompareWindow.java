@@ -101,7 +101,7 @@ public final class CompareWindow {
         Task<BackboneComparison> task = new Task<>() {
             @Override
             protected BackboneComparison call() throws BundleException, InferenceException {
-                try (Analyzer second = Analyzer.open(secondBundle, true)) {
+                try (Analyzer second = Analyzer.open(secondBundle, org.funduslens.util.Settings.load().preferGpu())) {
                     Reading other = second.analyze(image, Analyzer.DEFAULT_TOP);
                     BackboneComparison c = new BackboneComparison(current, other);
                     for (Reading r : new Reading[] {current, other}) {

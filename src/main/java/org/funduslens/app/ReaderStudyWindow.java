@@ -132,7 +132,7 @@ public final class ReaderStudyWindow {
         } else {
             background("Loading the AI bundle\u2026", () -> {
                 try {
-                    return Analyzer.open(bundleDir, true);
+                    return Analyzer.open(bundleDir, org.funduslens.util.Settings.load().preferGpu());
                 } catch (BundleException e) {
                     throw new MainWindow.UserFacingException(e.getMessage(), e);
                 }

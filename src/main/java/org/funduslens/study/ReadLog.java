@@ -123,8 +123,8 @@ public final class ReadLog implements AutoCloseable {
 
     /** Enrols a reader; enrolling the same id twice in a study is refused. */
     public synchronized void enrol(Reader r) throws DecisionLogException {
-        if (r.reader() == null || !r.reader().matches("[A-Za-z0-9._-]{1,40}")) {
-            throw new DecisionLogException("Reader id '" + r.reader() + "' must be 1 to 40 letters, digits, dots, dashes or underscores.", null);
+        if (r.reader() == null || !r.reader().matches("[A-Za-z0-9._-]{1,80}")) {
+            throw new DecisionLogException("Reader id '" + r.reader() + "' must be 1 to 80 letters, digits, dots, dashes or underscores.", null);
         }
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO reader (study_id, reader, content) VALUES (?, ?, ?)")) {
             ps.setString(1, r.studyId());

@@ -205,9 +205,16 @@ public final class StudyPackage {
                 }
                 siteReads.add(read);
             }
+            List<ReadLog.Reader> siteReaders = List.of(JSON.readValue(o.entries().get("readers.json"), ReadLog.Reader[].class));
+            for (ReadLog.Reader reader : siteReaders) {
+                if ((o.manifest().site() + "." + reader.reader()).length() > 80) {
+                    throw new IOException(name + ": reader id '" + reader.reader() + "' is too long to merge under site '"
+                            + o.manifest().site() + "'.");
+                }
+            }
             sites.add(o);
             reads.add(siteReads);
-            readers.add(List.of(JSON.readValue(o.entries().get("readers.json"), ReadLog.Reader[].class)));
+            readers.add(siteReaders);
         }
         List<Merged> out = new ArrayList<>();
         for (int i = 0; i < sites.size(); i++) {
