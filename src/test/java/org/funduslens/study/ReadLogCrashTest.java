@@ -34,11 +34,11 @@ class ReadLogCrashTest {
     @Test
     void killedSessionsLoseNothingAndDuplicateNothing() throws Exception {
         Path db = tmp.resolve("reads.sqlite");
-        int cases = 200;
         Random rnd = new Random(7);
         Set<String> reportedSaved = new HashSet<>();
         int kills = 0;
         int rounds = Integer.getInteger("funduslens.crash.kills", 50);
+        int cases = 6 * rounds;   // enough reads that the last sessions are still reading when they are killed
         for (int round = 0; round < rounds; round++) {
             Process p = driver(db, cases);
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
