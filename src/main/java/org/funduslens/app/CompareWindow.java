@@ -1,6 +1,5 @@
 package org.funduslens.app;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Locale;
@@ -202,7 +201,6 @@ public final class CompareWindow {
     }
 
     public void saveScreenshot(Path file) throws java.io.IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        javax.imageio.ImageIO.write(SwingFXUtils.fromFXImage(root.getScene().snapshot(null), null), "png", file.toFile());
+        Snapshots.save(root.getScene(), file);
     }
 }

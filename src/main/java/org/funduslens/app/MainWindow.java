@@ -53,7 +53,6 @@ import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
-import javax.imageio.ImageIO;
 import org.controlsfx.control.SegmentedButton;
 import org.funduslens.image.FundusImage;
 import org.funduslens.image.ImageLoadException;
@@ -1608,9 +1607,7 @@ public final class MainWindow {
     /** Writes the window's current look to a PNG (the scene as drawn, at its own size). */
     public void saveScreenshot(Path file) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            WritableImage shot = root.getScene().snapshot(null);
-            ImageIO.write(SwingFXUtils.fromFXImage(shot, null), "png", file.toFile());
+            Snapshots.save(root.getScene(), file);
         } catch (IOException e) {
             showError(file + ": the screenshot could not be written (" + e.getMessage() + ").");
         }

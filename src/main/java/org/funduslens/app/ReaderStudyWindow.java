@@ -771,8 +771,7 @@ public final class ReaderStudyWindow {
 
     public void saveScreenshot(Path file) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            javax.imageio.ImageIO.write(SwingFXUtils.fromFXImage(root.getScene().snapshot(null), null), "png", file.toFile());
+            Snapshots.save(root.getScene(), file);
         } catch (java.io.IOException e) {
             coordinatorStatus.setText(file + ": the screenshot could not be written (" + e.getMessage() + ").");
         }

@@ -1,9 +1,7 @@
 package org.funduslens.app;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javafx.concurrent.Task;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Insets;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
@@ -112,7 +110,6 @@ public final class SideBySideWindow {
     }
 
     public void saveScreenshot(Path file) throws java.io.IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        javax.imageio.ImageIO.write(SwingFXUtils.fromFXImage(stage.getScene().snapshot(null), null), "png", file.toFile());
+        Snapshots.save(stage.getScene(), file);
     }
 }
