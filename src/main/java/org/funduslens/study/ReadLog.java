@@ -174,8 +174,12 @@ public final class ReadLog implements AutoCloseable {
 
     /** The study's reads in log order, a correction replacing the read it corrects. */
     public synchronized List<Read> currentReads(String studyId) throws DecisionLogException {
+        return latest(readAll(), studyId);
+    }
+
+    private static List<Read> latest(List<Entry> all, String studyId) {
         java.util.Map<String, Read> latest = new java.util.LinkedHashMap<>();
-        for (Entry e : readAll()) {
+        for (Entry e : all) {
             if (e.read().studyId().equals(studyId)) {
                 latest.put(e.read().reader() + "\u0000" + e.read().arm() + "\u0000" + e.read().caseId(), e.read());
             }
@@ -203,13 +207,6 @@ public final class ReadLog implements AutoCloseable {
      */
     public synchronized void export(StudyProtocol protocol, Path longCsv, Path mrmcCsv, int topK) throws DecisionLogException {
         List<Entry> all = readAll();
-        java.util.Map<String, Entry> latest = new java.util.LinkedHashMap<>();
-        for (Entry e : all) {
-            Read r = e.read();
-            if (r.studyId().equals(protocol.id())) {
-                latest.put(r.reader() + "\u0000" + r.arm() + "\u0000" + r.caseId(), e);
-            }
-        }
         java.util.Map<String, String> reference = new java.util.HashMap<>();
         protocol.cases().forEach(c -> reference.put(c.id(), c.reference()));
         StringBuilder l = new StringBuilder("id,study,reader,case,arm,session,order,answers,confidence,time_on_case_ms,"
@@ -226,8 +223,7 @@ public final class ReadLog implements AutoCloseable {
                     r.heatmapOpened(), r.changedAfterAi(), r.corrects(), r.recordedAt(), ref,
                     ref == null ? null : (!r.answers().isEmpty() && r.answers().get(0).equals(ref) ? 1 : 0)));
         }
-        for (Entry e : latest.values()) {
-            Read r = e.read();
+        for (Read r : latest(all, protocol.id())) {
             String ref = reference.get(r.caseId());
             if (ref == null) {
                 continue;
