@@ -3,10 +3,7 @@ package org.funduslens.dicom;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 
 /**
@@ -32,21 +29,12 @@ public record DicomWebSettings(String baseUrl, Auth auth, String user, String se
     }
 
     public void save(Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
         ObjectNode o = JSON.createObjectNode();
         o.put("base_url", baseUrl);
         o.put("auth", auth.name().toLowerCase(Locale.ROOT));
         o.put("user", user);
         o.put("secret", secret);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);   // no POSIX permissions here (Windows): the user profile folder is private already
-        }
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        org.funduslens.util.PrivateFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
     }
 
     public static DicomWebSettings load(Path file) throws IOException {

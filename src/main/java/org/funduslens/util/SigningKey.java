@@ -3,7 +3,6 @@ package org.funduslens.util;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -42,27 +41,11 @@ public final class SigningKey {
                         kf.generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pub))));
             }
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "key", ".tmp");
-            try {
-                ownerOnly(tmp);
-                Files.write(tmp, pair.getPrivate().getEncoded());
-                Files.move(tmp, priv, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            PrivateFiles.write(priv, pair.getPrivate().getEncoded());
             Files.write(pub, pair.getPublic().getEncoded());
             return new SigningKey(pair.getPrivate(), pair.getPublic());
         } catch (GeneralSecurityException e) {
             throw new IOException(priv + ": the signing key cannot be read (" + e.getMessage() + ").", e);
-        }
-    }
-
-    private static void ownerOnly(Path p) throws IOException {
-        try {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the user's profile folder is private there
         }
     }
 
