@@ -810,22 +810,30 @@ public final class MainWindow {
     }
 
     /** Opens and analyses an image file: the menu, drag and drop, recent files and tests all come here. */
+    /** What opening a file found: an OCT volume's B-scan count (then no image yet), or the image. */
+    private record Opened(int octFrames, FundusImage image) {}
+
     public void openImage(Path file) {
-        int frames = ImageLoader.octFrames(file);
-        if (frames > 0) {
-            openVolume(file, frames);
-            return;
-        }
-        volume = null;
-        frameBar.setVisible(false);
         imageStatus.setText("Opening " + file.getFileName() + "\u2026");
         runInBackground("Opening " + file.getFileName() + "\u2026", () -> {
+            // even the OCT check reads the file, so it too stays off the FX thread
+            int frames = ImageLoader.octFrames(file);
+            if (frames > 0) {
+                return new Opened(frames, null);
+            }
             try {
-                return ImageLoader.load(file);
+                return new Opened(0, ImageLoader.load(file));
             } catch (ImageLoadException e) {
                 throw new UserFacingException(e.getMessage(), e);
             }
-        }, img -> {
+        }, opened -> {
+            if (opened.octFrames() > 0) {
+                openVolume(file, opened.octFrames());
+                return;
+            }
+            FundusImage img = opened.image();
+            volume = null;
+            frameBar.setVisible(false);
             try {
                 refreshRecentMenu(recent.add(file));
             } catch (IOException e) {
